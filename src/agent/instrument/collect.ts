@@ -1,0 +1,175 @@
+// Finds every function in a parsed module that has a name a user could
+// write: declarations, `const f = () => …`, class and object methods,
+// `exports.f = …`, `Client.prototype.q = …`, default exports.
+
+/** A loose ESTree node: oxc-parser's AST, walked generically. */
+export interface Node {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: any;
+}
+
+export interface FoundFunction {
+  /** The function node (FunctionDeclaration, FunctionExpression or ArrowFunctionExpression). */
+  node: Node;
+  /** Containers: ['Client'] for Client.query; [] for a plain function. */
+  container: string[];
+  /** Own name: 'query'; 'default' for an anonymous default export. */
+  name: string;
+  isStatic: boolean;
+  /** Also answers to the name `default`. */
+  isDefault: boolean;
+}
+
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+const WRAPPERS = new Set(['ParenthesizedExpression', 'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion']);
+
+function unwrap(node: Node | null | undefined): Node | null | undefined {
+  while (node && WRAPPERS.has(node.type)) node = node.expression;
+  return node;
+}
+
+function isFunction(node: Node | null | undefined): boolean {
+  return !!node && FUNCTION_TYPES.has(node.type) && !!node.body;
+}
+
+function keyName(key: Node, computed: boolean): string | undefined {
+  if (computed) return key.type === 'Literal' && typeof key.value === 'string' ? key.value : undefined;
+  if (key.type === 'Identifier') return key.name;
+  if (key.type === 'PrivateIdentifier') return '#' + key.name;
+  if (key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
+  return undefined;
+}
+
+/** `a.b.c` as ['a','b','c'], or undefined for anything computed. */
+function memberPath(node: Node): string[] | undefined {
+  node = unwrap(node)!;
+  if (node.type === 'Identifier') return [node.name];
+  if (node.type === 'ThisExpression') return ['this'];
+  if (node.type === 'MemberExpression') {
+    const object = memberPath(node.object);
+    const property = keyName(node.property, node.computed);
+    return object && property !== undefined ? [...object, property] : undefined;
+  }
+  return undefined;
+}
+
+/** Where an assignment target puts a value, as a name path; CommonJS exports are the module itself. */
+function assignedPath(left: Node): string[] | undefined {
+  const path = memberPath(left);
+  if (!path) return undefined;
+  if (path[0] === 'module' && path[1] === 'exports') return path.length === 2 ? ['default'] : path.slice(2);
+  if (path[0] === 'exports' && path.length > 1) return path.slice(1);
+  if (path[0] === 'this') return undefined;
+  return path;
+}
+
+export function collectFunctions(program: Node): FoundFunction[] {
+  const found: FoundFunction[] = [];
+  const claimed = new Set<Node>();
+
+  const add = (node: Node, path: string[], isStatic: boolean, isDefault = false) => {
+    if (claimed.has(node) || path.length === 0) return;
+    claimed.add(node);
+    let container = path.slice(0, -1);
+    let instance = false;
+    if (container[container.length - 1] === 'prototype') {
+      container = container.slice(0, -1);
+      instance = true;
+    }
+    const name = path[path.length - 1];
+    found.push({ node, container, name, isStatic: isStatic && !instance, isDefault: isDefault || (path.length === 1 && name === 'default') });
+  };
+
+  const classMembers = (cls: Node, container: string[]) => {
+    for (const member of cls.body?.body ?? []) {
+      const name = member.key && keyName(member.key, member.computed);
+      if (name === undefined) continue;
+      if (member.type === 'MethodDefinition' || member.type === 'TSAbstractMethodDefinition') {
+        if (isFunction(member.value)) add(member.value!, [...container, name], !!member.static);
+      } else if (member.type === 'PropertyDefinition' || member.type === 'AccessorProperty') {
+        const value = unwrap(member.value);
+        if (isFunction(value)) add(value!, [...container, name], !!member.static);
+      }
+    }
+  };
+
+  const objectMembers = (object: Node, container: string[]) => {
+    for (const prop of object.properties ?? []) {
+      if (prop.type !== 'Property') continue;
+      const name = keyName(prop.key, prop.computed);
+      if (name === undefined) continue;
+      const value = unwrap(prop.value);
+      if (isFunction(value)) add(value!, [...container, name], true);
+      else if (value?.type === 'ObjectExpression') objectMembers(value, [...container, name]);
+      else if (value?.type === 'ClassExpression') classMembers(value, [...container, name]);
+    }
+  };
+
+  /** A value bound to a name path: a function, a class or an object literal. */
+  const bind = (valueNode: Node | null | undefined, path: string[], isDefault = false) => {
+    const value = unwrap(valueNode);
+    if (!value) return;
+    if (isFunction(value)) add(value!, path, true, isDefault);
+    else if (value.type === 'ClassExpression') classMembers(value, value.id && path[0] === 'default' ? [value.id.name] : path);
+    else if (value.type === 'ObjectExpression') objectMembers(value, path[0] === 'default' && path.length === 1 ? [] : path);
+  };
+
+  const visit = (node: Node) => {
+    switch (node.type) {
+      case 'FunctionDeclaration':
+        if (isFunction(node) && node.id) add(node, [node.id.name], true);
+        break;
+      case 'ClassDeclaration':
+        if (node.id) classMembers(node, [node.id.name]);
+        break;
+      case 'ExportDefaultDeclaration': {
+        const d = unwrap(node.declaration);
+        if (d && isFunction(d)) {
+          if (d.id) add(d, [d.id.name], true, true);
+          else add(d, ['default'], true, true);
+        } else if (d && (d.type === 'ClassDeclaration' || d.type === 'ClassExpression')) {
+          classMembers(d, [d.id ? d.id.name : 'default']);
+        } else bind(d, ['default'], true);
+        break;
+      }
+      case 'VariableDeclarator':
+        if (node.id?.type === 'Identifier') bind(node.init, [node.id.name]);
+        break;
+      case 'AssignmentExpression':
+        if (node.operator === '=') {
+          const path = assignedPath(node.left);
+          if (path) bind(node.right, path, path.length === 1 && path[0] === 'default');
+        }
+        break;
+      case 'FunctionExpression':
+        // A named function expression nothing else named: `arr.map(function mapper() {})`.
+        if (isFunction(node) && node.id) namedExpressions.push(node);
+        break;
+      case 'ClassExpression':
+        if (node.id) classFallback.push(node);
+        break;
+    }
+  };
+
+  const namedExpressions: Node[] = [];
+  const classFallback: Node[] = [];
+  walk(program, visit);
+  for (const cls of classFallback) classMembers(cls, [cls.id.name]);
+  for (const fn of namedExpressions) add(fn, [fn.id.name], true);
+  return found;
+}
+
+/** Depth-first walk over every node, parents before children. */
+export function walk(node: Node, visit: (node: Node) => void): void {
+  visit(node);
+  for (const key in node) {
+    if (key === 'type' || key === 'start' || key === 'end') continue;
+    const value = node[key];
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      for (const child of value) if (child !== null && typeof child === 'object' && typeof child.type === 'string') walk(child, visit);
+    } else if (typeof value.type === 'string') walk(value, visit);
+  }
+}

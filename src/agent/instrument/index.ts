@@ -1,0 +1,18 @@
+// The one entry every hook path uses to instrument a module's source.
+import type { Target } from '../../common/types.js';
+import { warn } from '../runtime/state.js';
+import { rewrite, type ModuleFormat } from './rewrite.js';
+
+/** Instrumented source, or undefined to leave the module exactly as it was. Never throws. */
+export function instrumentSource(source: string, filename: string, format: ModuleFormat, targets: Target[]): string | undefined {
+  try {
+    const result = rewrite(source, filename, format, targets);
+    if (result === undefined && !source.includes('Symbol.for("tanzhen.probe")')) {
+      warn(`could not parse ${filename}; its functions are not probed`);
+    }
+    return result?.code;
+  } catch (error) {
+    warn(`could not instrument ${filename}: ${(error as Error).message}; left unprobed`);
+    return undefined;
+  }
+}

@@ -1,0 +1,185 @@
+// Instruments a target module at the definition site: each matched
+// function's own body is wrapped in a timing try/catch/finally, so the
+// function object, its name, length, prototype, `this`, `new.target`,
+// `arguments` and `super` are the program's own. Nothing is inserted as a new
+// line, so every line number stays where the user wrote it; the few shifted
+// columns are covered by a source map.
+import { parseSync } from 'oxc-parser';
+import MagicString from 'magic-string';
+import type { Target } from '../../common/types.js';
+import { collectFunctions, type FoundFunction, type Node } from './collect.js';
+import { nameMatches, qualifiedName } from './names.js';
+
+export interface RewriteResult {
+  code: string;
+  /** Specs that matched at least one function here. */
+  matched: string[];
+  /** For specs that matched nothing here: the names this module does define. */
+  candidates: Record<string, string[]>;
+}
+
+/** Present in every instrumented module; seeing it again means "already done". */
+export const MARKER = 'var __tz$=globalThis[Symbol.for("tanzhen.probe")]';
+const RETURN_HELPER = 'function __tz$r(i,t,v){return t?__tz$.r(i,t,v):v}';
+
+export type ModuleFormat = 'module' | 'commonjs';
+
+export function rewrite(source: string, filename: string, format: ModuleFormat, targets: Target[]): RewriteResult | undefined {
+  if (source.includes(MARKER)) return undefined;
+  const program = parse(source, filename, format);
+  if (!program) return undefined;
+
+  const all = collectFunctions(program);
+  const chosen: Array<{ fn: FoundFunction; target: Target }> = [];
+  const matched = new Set<string>();
+  for (const fn of all) {
+    const target = targets.find((t) => nameMatches(t.name, fn));
+    if (!target) continue;
+    chosen.push({ fn, target });
+    for (const t of targets) if (nameMatches(t.name, fn)) matched.add(t.spec);
+  }
+  const candidates: Record<string, string[]> = {};
+  for (const t of targets) if (!matched.has(t.spec)) candidates[t.spec] = [...new Set(all.map(qualifiedName))];
+  if (chosen.length === 0) {
+    // Nothing to time here, but the launcher's "did you mean" wants this module's names.
+    const notice = `globalThis[Symbol.for("tanzhen.probe")]?.f(${JSON.stringify(filename)},[],[],[],[],${JSON.stringify(candidates)});`;
+    return { code: `${source}${source.endsWith('\n') ? '' : '\n'}${notice}\n`, matched: [], candidates };
+  }
+
+  // One id per reported name: a name defined twice (overloads, re-assignments) is one row.
+  const names: string[] = [];
+  const specs: string[] = [];
+  const lines: number[] = [];
+  const idOf = new Map<string, number>();
+  const display = displayNames(chosen.map((c) => c.fn));
+  const lineOf = lineFinder(source);
+  const s = new MagicString(source);
+  const edits: Edit[] = [];
+
+  chosen.forEach(({ fn, target }, i) => {
+    const name = display[i];
+    let id = idOf.get(name);
+    if (id === undefined) {
+      id = names.length;
+      idOf.set(name, id);
+      names.push(name);
+      specs.push(target.spec);
+      lines.push(lineOf(fn.node.start));
+    }
+    instrumentFunction(fn.node, `__tz$b+${id}`, edits);
+  });
+
+  // Innermost first, so nested insertions at one offset nest correctly.
+  edits.sort((a, b) => b.start - a.start || a.end - b.end);
+  for (const e of edits) {
+    s.prependRight(e.start, e.prefix);
+    s.appendLeft(e.end, e.suffix);
+  }
+
+  const args = [filename, specs, names, lines, [...matched], candidates].map((a) => JSON.stringify(a)).join(',');
+  const register = `__tz$.f(${args})`;
+  s.appendLeft(prologueOffset(program, source), `${MARKER},__tz$b=__tz$?${register}:0;`);
+  s.append(`${source.endsWith('\n') ? '' : '\n'}${RETURN_HELPER}\n`);
+  if (!/^\s*\/\/[#@] sourceMappingURL=/m.test(source)) {
+    const map = s.generateMap({ source: filename, hires: true, includeContent: false });
+    s.append(`//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map.toString()).toString('base64')}\n`);
+  }
+  return { code: s.toString(), matched: [...matched], candidates };
+}
+
+interface Edit {
+  start: number;
+  end: number;
+  prefix: string;
+  suffix: string;
+}
+
+function parse(source: string, filename: string, format: ModuleFormat): Node | undefined {
+  const sourceType = format === 'module' ? 'module' : 'commonjs';
+  const lang = /\.[cm]?tsx?$/.test(filename) ? (filename.endsWith('x') ? 'tsx' : 'ts') : /\.jsx$/.test(filename) ? 'jsx' : 'js';
+  let result = parseSync(filename, source, { sourceType, lang } as any);
+  // A TS loader may hand us its JavaScript output under the .ts name.
+  if (result.errors.length > 0 && lang !== 'js') result = parseSync(filename, source, { sourceType, lang: 'js' } as any);
+  if (result.errors.length > 0) return undefined;
+  return result.program as unknown as Node;
+}
+
+const START = (id: string) => `let $tzT=__tz$&&__tz$.s(${id}),$tzD=0;try{`;
+const END = (id: string) => `}catch($tzE){if($tzT){$tzD=1;__tz$.x(${id},$tzT)}throw $tzE}finally{if($tzT&&!$tzD)__tz$.d(${id},$tzT)}`;
+const RETURN_START = (id: string) => `($tzD=1,__tz$r(${id},$tzT,(`;
+const RETURN_END = ')))';
+
+function instrumentFunction(fn: Node, id: string, edits: Edit[]): void {
+  const body = fn.body as Node;
+  const timesReturns = !fn.generator;
+  if (body.type !== 'BlockStatement') {
+    // `(a) => expr` becomes `(a) => {…try{return …(expr)…}…}`.
+    edits.push({ start: body.start, end: body.end, prefix: `{${START(id)}return ${RETURN_START(id)}`, suffix: `${RETURN_END}${END(id)}}` });
+    return;
+  }
+  let start = body.start + 1;
+  for (const statement of body.body as Node[]) {
+    if (statement.type === 'ExpressionStatement' && statement.directive !== undefined) start = statement.end;
+    else break;
+  }
+  edits.push({ start, end: body.end - 1, prefix: START(id), suffix: END(id) });
+  if (!timesReturns) return;
+  for (const statement of body.body as Node[]) ownReturns(statement, (ret) => {
+    if (ret.argument) edits.push({ start: ret.argument.start, end: ret.argument.end, prefix: RETURN_START(id), suffix: RETURN_END });
+  });
+}
+
+const FUNCTION_BOUNDARIES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ClassDeclaration', 'ClassExpression']);
+
+/** The return statements of this function, not of functions nested in it. */
+function ownReturns(node: Node, found: (ret: Node) => void): void {
+  if (FUNCTION_BOUNDARIES.has(node.type)) return;
+  if (node.type === 'ReturnStatement') found(node);
+  for (const key in node) {
+    if (key === 'type' || key === 'start' || key === 'end') continue;
+    const value = node[key];
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      for (const child of value) if (child && typeof child.type === 'string') ownReturns(child, found);
+    } else if (typeof value.type === 'string') ownReturns(value, found);
+  }
+}
+
+/** Where the module prologue goes: after a hashbang line and any directive prologue. */
+function prologueOffset(program: Node, source: string): number {
+  let offset = 0;
+  if (program.hashbang) {
+    const newline = source.indexOf('\n', program.hashbang.end);
+    offset = newline < 0 ? source.length : newline + 1;
+  }
+  for (const statement of program.body as Node[]) {
+    if (statement.type === 'ExpressionStatement' && statement.directive !== undefined) offset = statement.end;
+    else break;
+  }
+  return offset;
+}
+
+/** Names as reported; an instance method sharing its name with a static one reads Client.prototype.query. */
+function displayNames(fns: FoundFunction[]): string[] {
+  const statics = new Set(fns.filter((f) => f.isStatic && f.container.length > 0).map(qualifiedName));
+  return fns.map((f) => {
+    const q = qualifiedName(f);
+    return !f.isStatic && statics.has(q) ? [...f.container, 'prototype', f.name].join('.') : q;
+  });
+}
+
+function lineFinder(source: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+

@@ -1,0 +1,85 @@
+// Built-in modules have no source to rewrite: their exports are patched in
+// place, then mirrored to ESM named imports with syncBuiltinESMExports().
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import type { Target } from '../../common/types.js';
+import { addFunction } from './recorder.js';
+import type { Probe } from './probe.js';
+import { noteModule, warn } from './state.js';
+import { wrapFunction } from './wrap.js';
+
+const require = createRequire(import.meta.url);
+
+export function patchBuiltins(targets: Target[], probe: Probe): void {
+  if (targets.length === 0) return;
+  for (const target of targets) {
+    if (target.module.kind !== 'builtin') continue;
+    try {
+      patchTarget(target, target.module.name, require(`node:${target.module.name}`), probe);
+    } catch (error) {
+      warn(`${target.spec}: ${(error as Error).message}; not probed`);
+    }
+  }
+  syncBuiltinESMExports();
+}
+
+function patchTarget(target: Target, moduleName: string, exports: any, probe: Probe): void {
+  const name = target.name;
+  const file = `node:${moduleName}`;
+  const last = name[name.length - 1];
+  let path = name.slice(0, -1);
+  let instanceOnly = false;
+  if (path[path.length - 1] === 'prototype') {
+    path = path.slice(0, -1);
+    instanceOnly = true;
+  }
+  const container = path.reduce((object, key) => (object == null ? undefined : object[key]), exports);
+  if (container == null) return missing(target, exports, path);
+
+  // Where the function can live: the container itself (exports, or a class's statics) and a class's prototype.
+  const holders: Array<{ object: any; prefix: string[] }> = [];
+  if (!instanceOnly) holders.push({ object: container, prefix: path });
+  if (path.length > 0 && typeof container === 'function' && container.prototype) holders.push({ object: container.prototype, prefix: path });
+
+  let found = 0;
+  for (const { object, prefix } of holders) {
+    const keys = last === '*' ? Object.getOwnPropertyNames(object).filter((k) => k !== 'constructor') : [last];
+    for (const key of keys) {
+      const descriptor = Object.getOwnPropertyDescriptor(object, key);
+      if (!descriptor) continue;
+      if (last === '*' && typeof descriptor.value !== 'function') continue;
+      if (patchProperty(target, object, key, descriptor, [...prefix, key].join('.'), file, probe)) found++;
+    }
+  }
+  if (found > 0) noteModule([target.spec], {});
+  else if (last !== '*') missing(target, exports, path);
+}
+
+function patchProperty(target: Target, object: any, key: string, d: PropertyDescriptor, name: string, file: string, probe: Probe): boolean {
+  if (d.get || d.set) {
+    warn(`${target.spec}: ${name} is a getter/setter property, not a function; not probed`);
+    return false;
+  }
+  if (typeof d.value !== 'function') {
+    warn(`${target.spec}: ${name} is not a function (it is ${describe(d.value)}); not probed`);
+    return false;
+  }
+  if (!d.writable && !d.configurable) {
+    warn(`${target.spec}: ${name} is read-only (frozen or non-configurable); not probed`);
+    return false;
+  }
+  const id = addFunction({ target: target.spec, name, file });
+  Object.defineProperty(object, key, { ...d, value: wrapFunction(d.value, id, probe) });
+  return true;
+}
+
+function missing(target: Target, exports: any, path: string[]): void {
+  const holder = path.reduce((o, k) => (o == null ? undefined : o[k]), exports);
+  const names = holder == null ? Object.keys(exports) : Object.getOwnPropertyNames(holder).map((k) => [...path, k].join('.'));
+  noteModule([], { [target.spec]: names });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return `${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`;
+}

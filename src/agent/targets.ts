@@ -1,0 +1,73 @@
+// Which targets concern a given module file. Called for every module the
+// program loads, so the common answer ("none") is reached with string
+// comparisons only.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Target } from '../common/types.js';
+
+const SOURCE_EXT = /\.(?:[cm]?[jt]sx?)$/;
+
+export class TargetSet {
+  readonly builtins: Target[];
+  readonly sourceTargets: Target[];
+  private readonly globs: Array<{ target: Target; test: (file: string) => boolean }> = [];
+
+  constructor(readonly all: Target[]) {
+    this.builtins = all.filter((t) => t.module.kind === 'builtin');
+    this.sourceTargets = all.filter((t) => t.module.kind !== 'builtin');
+  }
+
+  /** Globs compile lazily: picomatch loads only when a glob target exists. */
+  prepare(): void {
+    const globTargets = this.sourceTargets.filter((t) => t.module.kind === 'glob');
+    if (globTargets.length === 0) return;
+    const picomatch = createRequire(import.meta.url)("picomatch") as typeof import("picomatch");
+    for (const target of globTargets) {
+      if (target.module.kind === 'glob') this.globs.push({ target, test: picomatch(target.module.pattern, { dot: true }) });
+    }
+  }
+
+  get empty(): boolean {
+    return this.sourceTargets.length === 0;
+  }
+
+  /** Targets whose module part names this file. */
+  forFile(filename: string): Target[] {
+    let out: Target[] | undefined;
+    for (const target of this.sourceTargets) {
+      if (fileMatches(target, filename, this.globs)) (out ??= []).push(target);
+    }
+    return out ?? NONE;
+  }
+}
+
+const NONE: Target[] = [];
+
+function fileMatches(target: Target, filename: string, globs: Array<{ target: Target; test: (f: string) => boolean }>): boolean {
+  const m = target.module;
+  switch (m.kind) {
+    case 'file':
+      return filename === m.path || (!SOURCE_EXT.test(m.path) && withoutExtension(filename) === m.path) || isIndexOf(filename, m.path);
+    case 'glob':
+      return globs.some((g) => g.target === target && g.test(filename));
+    case 'package': {
+      const marker = `${path.sep}node_modules${path.sep}${m.name}${path.sep}`;
+      const at = filename.lastIndexOf(marker);
+      if (at < 0) return false;
+      if (m.subpath === '') return true;
+      const rest = withoutExtension(filename.slice(at + marker.length));
+      return rest === m.subpath || rest === `${m.subpath}/index` || rest.startsWith(`${m.subpath}/`);
+    }
+    default:
+      return false;
+  }
+}
+
+function withoutExtension(file: string): string {
+  const ext = SOURCE_EXT.exec(file);
+  return ext ? file.slice(0, -ext[0].length) : file;
+}
+
+function isIndexOf(filename: string, dir: string): boolean {
+  return filename.startsWith(dir + path.sep) && /^index\.[cm]?[jt]sx?$/.test(filename.slice(dir.length + 1));
+}

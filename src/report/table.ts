@@ -1,0 +1,58 @@
+// The summary as a terminal table: human units, fitted to the width of the
+// terminal, colour only on a TTY and never with NO_COLOR.
+import path from 'node:path';
+import type { Summary, SummaryFunction } from '../common/types.js';
+import { formatDuration } from '../common/units.js';
+
+export interface TableOptions {
+  width?: number;
+  color?: boolean;
+  cwd?: string;
+}
+
+const NUMERIC: Array<[string, (f: SummaryFunction) => string]> = [
+  ['calls', (f) => String(f.calls)],
+  ['errors', (f) => String(f.errors)],
+  ['total', (f) => formatDuration(f.totalMs)],
+  ['mean', (f) => formatDuration(f.meanMs)],
+  ['p50', (f) => formatDuration(f.p50Ms)],
+  ['p95', (f) => formatDuration(f.p95Ms)],
+  ['p99', (f) => formatDuration(f.p99Ms)],
+  ['max', (f) => formatDuration(f.maxMs)],
+];
+
+export function renderTable(summary: Summary, options: TableOptions = {}): string {
+  const width = options.width ?? 100;
+  const bold = (s: string) => (options.color ? `\x1b[1m${s}\x1b[22m` : s);
+  const dim = (s: string) => (options.color ? `\x1b[2m${s}\x1b[22m` : s);
+  const lines: string[] = [];
+  const processes = summary.processes.length;
+  lines.push(bold(`tanzhen: ${summary.functions.length} function${summary.functions.length === 1 ? '' : 's'} probed in ${processes} process${processes === 1 ? '' : 'es'}`));
+
+  if (summary.functions.length > 0) {
+    const rows = summary.functions.map((f) => [label(f, options.cwd), ...NUMERIC.map(([, get]) => get(f))]);
+    const header = ['function', ...NUMERIC.map(([name]) => name)];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const fixed = widths.slice(1).reduce((a, b) => a + b + 2, 0);
+    widths[0] = Math.max(12, Math.min(widths[0], width - fixed - 2));
+    const format = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? fit(c, widths[0]).padEnd(widths[0]) : c.padStart(widths[i]))).join('  ');
+    lines.push(bold(format(header)));
+    for (const row of rows) lines.push(format(row));
+  }
+  for (const u of summary.unmatched) lines.push(dim(`unmatched ${u.target}: ${u.message}`));
+  return lines.join('\n') + '\n';
+}
+
+/** `sleep (hello.js:3)`: the name, where it is defined, relative when inside the working directory. */
+function label(f: SummaryFunction, cwd = process.cwd()): string {
+  if (f.file.startsWith('node:')) return `${f.name} (${f.file})`;
+  const relative = path.relative(cwd, f.file);
+  const where = relative.startsWith('..') ? f.file : relative;
+  return `${f.name} (${where}${f.line ? `:${f.line}` : ''})`;
+}
+
+/** Keeps the end of an over-long label, where the distinguishing part is. */
+function fit(text: string, width: number): string {
+  return text.length <= width ? text : '…' + text.slice(text.length - width + 1);
+}
