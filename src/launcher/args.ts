@@ -1,0 +1,129 @@
+// Command-line parsing for `tanzhen run` and `tanzhen report`. Options come
+// before the command; the first word that is not an option (or what follows
+// `--`) starts the command, whose own options are never read.
+import { UsageError } from './errors.js';
+
+export interface RunArgs {
+  trace: string[];
+  config?: string;
+  out?: string;
+  calls: boolean;
+  quiet: boolean;
+  command: string[];
+}
+
+export interface ReportArgs {
+  dir: string;
+  json: boolean;
+}
+
+export type Parsed =
+  | { kind: 'help'; topic?: string }
+  | { kind: 'version' }
+  | { kind: 'run'; args: RunArgs }
+  | { kind: 'report'; args: ReportArgs };
+
+export function parseArgs(argv: string[]): Parsed {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === '-h' || verb === '--help' || verb === 'help') return { kind: 'help', topic: rest[0] };
+  if (verb === '--version' || verb === '-v') return { kind: 'version' };
+  if (verb === 'run') return parseRun(rest);
+  if (verb === 'report') return parseReport(rest);
+  throw new UsageError(`unknown command ${JSON.stringify(verb)}`, 'tanzhen run [options] -- <command>, or tanzhen report DIR');
+}
+
+/** Reads `--name value`, `--name=value` and `-n value`. */
+function valueOf(args: string[], i: number, name: string): [string, number] {
+  const arg = args[i];
+  const eq = arg.indexOf('=');
+  if (arg.startsWith('--') && eq > 0) return [arg.slice(eq + 1), i];
+  const next = args[i + 1];
+  if (next === undefined) throw new UsageError(`option ${name} needs a value`);
+  return [next, i + 1];
+}
+
+function parseRun(args: string[]): Parsed {
+  const run: RunArgs = { trace: [], calls: false, quiet: false, command: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const name = arg.startsWith('--') && arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+    switch (name) {
+      case '--':
+        run.command = args.slice(i + 1);
+        return finishRun(run);
+      case '-t':
+      case '--trace': {
+        const [value, next] = valueOf(args, i, name);
+        run.trace.push(value);
+        i = next;
+        break;
+      }
+      case '-c':
+      case '--config':
+        [run.config, i] = valueOf(args, i, name);
+        break;
+      case '--out':
+      case '-o':
+        [run.out, i] = valueOf(args, i, name);
+        break;
+      case '--calls':
+        run.calls = true;
+        break;
+      case '-q':
+      case '--quiet':
+        run.quiet = true;
+        break;
+      case '-h':
+      case '--help':
+        return { kind: 'help', topic: 'run' };
+      case '--version':
+        return { kind: 'version' };
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`, 'see tanzhen run --help');
+        run.command = args.slice(i);
+        return finishRun(run);
+    }
+  }
+  return finishRun(run);
+}
+
+function finishRun(run: RunArgs): Parsed {
+  if (run.command.length === 0) throw new UsageError('no command to run', 'tanzhen run -t ./app.js:main -- node app.js');
+  return { kind: 'run', args: run };
+}
+
+function parseReport(args: string[]): Parsed {
+  let dir: string | undefined;
+  let json = false;
+  for (const arg of args) {
+    if (arg === '--json') json = true;
+    else if (arg === '-h' || arg === '--help') return { kind: 'help', topic: 'report' };
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`, 'tanzhen report DIR [--json]');
+    else if (dir === undefined) dir = arg;
+    else throw new UsageError(`unexpected argument ${arg}`, 'tanzhen report DIR [--json]');
+  }
+  if (dir === undefined) throw new UsageError('which run directory?', 'tanzhen report DIR [--json]');
+  return { kind: 'report', args: { dir, json } };
+}
+
+export const HELP = `tanzhen: time any function of a running program, without touching its code
+
+Usage:
+  tanzhen run [options] [--] <command> [args...]
+  tanzhen report DIR [--json]
+
+Options for run:
+  -t, --trace <module>:<name>  a function to time (repeatable), e.g.
+                               ./src/db.ts:Client.query   fs:readFileSync
+                               express:*   ./lib/**/*.js:*   hello:sleep (Python)
+  -c, --config FILE            read targets from FILE (JSON, or JS named here)
+  -o, --out DIR                write DIR/summary.json (and keep per-process data)
+      --calls                  print one line per call on stderr
+  -q, --quiet                  no table at exit
+  -h, --help                   this help
+      --version                the version
+
+Targets also come from TANZHEN_TRACE (separated by ';' or newlines), from
+tanzhen.config.json in the working directory, or from a "tanzhen" key in
+package.json: { "trace": ["./hello.js:sleep"] }.
+`;

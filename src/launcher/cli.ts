@@ -1,0 +1,60 @@
+// Entry of the `tanzhen` command.
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { HELP, parseArgs } from './args.js';
+import { UsageError } from './errors.js';
+import { buildSummary } from '../report/summary.js';
+import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
+import { printSummary, run } from './run.js';
+import type { ReportArgs } from './args.js';
+import type { Summary } from '../common/types.js';
+
+function version(): string {
+  return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+}
+
+/** `tanzhen report DIR`: merges again from the per-process data, so it also works while the run goes on. */
+function report(args: ReportArgs): void {
+  const dir = path.resolve(args.dir);
+  const summaryFile = path.join(dir, SUMMARY_FILE);
+  const runFile = path.join(dir, RUN_FILE);
+  let summary: Summary;
+  const reports = readReports(dir);
+  if (reports.length > 0 && existsSync(runFile)) {
+    const record = JSON.parse(readFileSync(runFile, 'utf8')) as RunRecord;
+    summary = buildSummary(reports, { command: record.command, exitCode: record.exitCode ?? null, signal: record.signal, targets: record.targets });
+  } else if (existsSync(summaryFile)) {
+    summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary;
+  } else {
+    throw new UsageError(`${args.dir} holds no tanzhen results (no ${SUMMARY_FILE})`);
+  }
+  if (args.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  else printSummary(summary);
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    const parsed = parseArgs(argv);
+    switch (parsed.kind) {
+      case 'help':
+        process.stdout.write(HELP);
+        return;
+      case 'version':
+        process.stdout.write(version() + '\n');
+        return;
+      case 'report':
+        return report(parsed.args);
+      case 'run':
+        return await run(parsed.args);
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`tanzhen: ${error.message}\n${error.hint ? `usage: ${error.hint}\n` : ''}`);
+    process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  process.stderr.write(`tanzhen: internal error: ${(error as Error)?.stack ?? error}\n`);
+  process.exitCode = 70;
+});

@@ -1,0 +1,35 @@
+// The environment a probed command runs in: the preload appended to
+// NODE_OPTIONS (the user's own options kept), the Python bootstrap put first
+// on PYTHONPATH, and the run's settings.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ENV } from '../common/types.js';
+
+const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+/** As a file:// URL: plain paths with '#', '%' or spaces break --import. */
+export const REGISTER_URL = pathToFileURL(path.join(root, 'dist/agent/register.js')).href;
+export const PYTHON_BOOTSTRAP = path.join(root, 'python/bootstrap');
+
+export interface RunSettings {
+  trace: string[];
+  cwd: string;
+  outDir: string;
+  runId: string;
+  calls: boolean;
+}
+
+export function childEnvironment(base: NodeJS.ProcessEnv, settings: RunSettings): NodeJS.ProcessEnv {
+  const env = { ...base };
+  const nodeOptions = env.NODE_OPTIONS ?? '';
+  if (!nodeOptions.includes(REGISTER_URL)) env.NODE_OPTIONS = `${nodeOptions} --import ${REGISTER_URL}`.trim();
+  const pythonPath = env.PYTHONPATH ? env.PYTHONPATH.split(path.delimiter) : [];
+  if (!pythonPath.includes(PYTHON_BOOTSTRAP)) env.PYTHONPATH = [PYTHON_BOOTSTRAP, ...pythonPath].join(path.delimiter);
+  env[ENV.trace] = settings.trace.join('\n');
+  env[ENV.cwd] = settings.cwd;
+  env[ENV.out] = settings.outDir;
+  env[ENV.run] = settings.runId;
+  if (settings.calls) env[ENV.calls] = '1';
+  else delete env[ENV.calls];
+  return env;
+}

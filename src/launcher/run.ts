@@ -1,0 +1,108 @@
+// `tanzhen run`: validate the targets, run the command with the probe
+// preloaded, then merge what every probed process recorded into one table
+// (stderr) and summary.json.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensurePrivateDir, PROCESSES_DIR, writeFileAtomic } from '../common/files.js';
+import { parseTarget, splitTraceList, TargetError } from '../common/target.js';
+import { ENV, type Summary, type Target } from '../common/types.js';
+import { buildSummary } from '../report/summary.js';
+import { renderTable } from '../report/table.js';
+import type { RunArgs } from './args.js';
+import { exitLike, runChild } from './child.js';
+import { loadConfig } from './config.js';
+import { childEnvironment } from './environment.js';
+import { UsageError } from './errors.js';
+import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
+
+export async function run(args: RunArgs): Promise<void> {
+  const cwd = process.cwd();
+  const config = await loadConfig(cwd, args.config);
+  const trace = [...new Set([...args.trace, ...splitTraceList(process.env[ENV.trace] ?? ''), ...config.trace])];
+  for (const spec of trace) checkTarget(spec, cwd);
+  const quiet = args.quiet || config.quiet === true;
+  const calls = args.calls || config.calls === true;
+  const out = args.out ?? config.out;
+
+  const outDir = out ? path.resolve(cwd, out) : mkdtempSync(path.join(os.tmpdir(), 'tanzhen-'));
+  prepareOutDir(outDir, out);
+  const record: RunRecord = { command: args.command, targets: trace, cwd, startedAt: Date.now() };
+  writeQuietly(path.join(outDir, RUN_FILE), record);
+  if (trace.length === 0 && !quiet) warn('no targets given, so nothing is timed (add -t <module>:<name>)');
+
+  const env = childEnvironment(process.env, { trace, cwd, outDir, runId: randomBytes(8).toString('hex'), calls });
+  const [command, ...commandArgs] = args.command;
+  const result = await runChild(command, commandArgs, env);
+  if (result.spawnError) {
+    process.stderr.write(`tanzhen: ${result.spawnError.message}\n`);
+  } else {
+    try {
+      const summary = buildSummary(readReports(outDir), { command: args.command, exitCode: result.code, signal: result.signal ?? undefined, targets: trace });
+      if (out) {
+        writeQuietly(path.join(outDir, RUN_FILE), { ...record, exitCode: result.code, signal: result.signal ?? undefined });
+        writeFileAtomic(path.join(outDir, SUMMARY_FILE), JSON.stringify(summary, null, 2) + '\n');
+      }
+      if (!quiet) printSummary(summary);
+      else for (const u of summary.unmatched) warn(`unmatched ${u.target}: ${u.message}`);
+    } catch (error) {
+      warn(`could not summarise the run: ${(error as Error).message}`);
+    }
+  }
+  if (!out) rmSync(outDir, { recursive: true, force: true });
+  exitLike(result);
+}
+
+/** Bad targets stop the launcher before the program starts. */
+function checkTarget(spec: string, cwd: string): Target {
+  let target: Target;
+  try {
+    target = parseTarget(spec, cwd);
+  } catch (error) {
+    if (error instanceof TargetError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (target.module.kind === 'file' && !sourceFileExists(target.module.path)) {
+    throw new UsageError(`target ${spec}: no such file ${path.relative(cwd, target.module.path) || target.module.path}`);
+  }
+  return target;
+}
+
+function sourceFileExists(file: string): boolean {
+  if (existsSync(file)) return true;
+  const extensions = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx'];
+  return extensions.some((ext) => existsSync(file + ext) || existsSync(path.join(file, 'index' + ext)));
+}
+
+function prepareOutDir(outDir: string, given: string | undefined): void {
+  try {
+    if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${given}: not a directory`);
+    ensurePrivateDir(outDir);
+    // Reports of an earlier run in the same directory must not merge into this one.
+    rmSync(path.join(outDir, PROCESSES_DIR), { recursive: true, force: true });
+    ensurePrivateDir(path.join(outDir, PROCESSES_DIR));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // Unwritable: the program still runs, unprobed results are simply not kept.
+    warn(`cannot use ${outDir} for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the program runs, results are not saved`);
+  }
+}
+
+function writeQuietly(file: string, value: unknown): void {
+  try {
+    writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+  } catch {
+    // prepareOutDir already warned.
+  }
+}
+
+export function printSummary(summary: Summary): void {
+  const stderr = process.stderr;
+  const color = stderr.isTTY === true && !('NO_COLOR' in process.env);
+  stderr.write(renderTable(summary, { width: stderr.columns || Number(process.env.COLUMNS) || 120, color }));
+}
+
+function warn(message: string): void {
+  process.stderr.write(`tanzhen: warning: ${message}\n`);
+}
