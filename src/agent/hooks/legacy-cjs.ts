@@ -7,11 +7,12 @@ import type { TargetSet } from '../targets.js';
 export function installCjsHook(targets: TargetSet): void {
   const proto = (Module as any).prototype;
   const compile = proto._compile as (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
-  proto._compile = function _compile(this: unknown, content: string, filename: string) {
+  proto._compile = function _compile(this: unknown, content: string, filename: string, format?: unknown) {
     if (typeof content === 'string' && typeof filename === 'string') {
       const matching = targets.forFile(filename);
       if (matching.length > 0) {
-        const code = instrumentSource(content, filename, 'commonjs', matching);
+        // require(esm) passes its module through here too, with format 'module'.
+        const code = instrumentSource(content, filename, format === 'module' ? 'module' : 'commonjs', matching);
         if (code !== undefined) arguments[0] = code;
       }
     }

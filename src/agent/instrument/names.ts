@@ -15,8 +15,9 @@ export function nameMatches(target: string[], fn: FoundFunction): boolean {
     instanceOnly = true;
   }
   if (last === '*') {
-    // `*` alone: every named function; `Client.*`: every method of Client.
-    if (container.length === 0 && !instanceOnly) return true;
+    // `*` alone: every named function, but not compiler helpers (__awaiter, esbuild's __name);
+    // `Client.*`: every method of Client.
+    if (container.length === 0 && !instanceOnly) return !(fn.container.length === 0 && fn.name.startsWith('__'));
     return sameContainer(container, fn.container) && !(instanceOnly && fn.isStatic);
   }
   if (target.length === 1 && last === 'default' && fn.isDefault) return true;

@@ -7,6 +7,7 @@
 import { parseSync } from 'oxc-parser';
 import MagicString from 'magic-string';
 import type { Target } from '../../common/types.js';
+import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.js';
 import { collectFunctions, type FoundFunction, type Node } from './collect.js';
 import { nameMatches, qualifiedName } from './names.js';
 
@@ -52,7 +53,8 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const lines: number[] = [];
   const idOf = new Map<string, number>();
   const display = displayNames(chosen.map((c) => c.fn));
-  const lineOf = lineFinder(source);
+  const inputMap = readInlineMap(source);
+  const lineOf = inputMap ? originalLineFinder(source, inputMap) : lineFinder(source);
   const s = new MagicString(source);
   const edits: Edit[] = [];
 
@@ -72,6 +74,11 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   // Innermost first, so nested insertions at one offset nest correctly.
   edits.sort((a, b) => b.start - a.start || a.end - b.end);
   for (const e of edits) {
+    if (e.start === e.end) {
+      // An empty body: one insertion, or appendLeft would put the suffix before the prefix.
+      s.prependRight(e.start, e.prefix + e.suffix);
+      continue;
+    }
     s.prependRight(e.start, e.prefix);
     s.appendLeft(e.end, e.suffix);
   }
@@ -80,11 +87,7 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const register = `__tz$.f(${args})`;
   s.appendLeft(prologueOffset(program, source), `${MARKER},__tz$b=__tz$?${register}:0;`);
   s.append(`${source.endsWith('\n') ? '' : '\n'}${RETURN_HELPER}\n`);
-  if (!/^\s*\/\/[#@] sourceMappingURL=/m.test(source)) {
-    const map = s.generateMap({ source: filename, hires: true, includeContent: false });
-    s.append(`//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map.toString()).toString('base64')}\n`);
-  }
-  return { code: s.toString(), matched: [...matched], candidates };
+  return { code: withSourceMap(s, source, filename, inputMap), matched: [...matched], candidates };
 }
 
 interface Edit {
@@ -119,7 +122,7 @@ function instrumentFunction(fn: Node, id: string, edits: Edit[]): void {
   }
   let start = body.start + 1;
   for (const statement of body.body as Node[]) {
-    if (statement.type === 'ExpressionStatement' && statement.directive !== undefined) start = statement.end;
+    if (statement.type === 'ExpressionStatement' && typeof statement.directive === 'string') start = statement.end;
     else break;
   }
   edits.push({ start, end: body.end - 1, prefix: START(id), suffix: END(id) });
@@ -153,7 +156,7 @@ function prologueOffset(program: Node, source: string): number {
     offset = newline < 0 ? source.length : newline + 1;
   }
   for (const statement of program.body as Node[]) {
-    if (statement.type === 'ExpressionStatement' && statement.directive !== undefined) offset = statement.end;
+    if (statement.type === 'ExpressionStatement' && typeof statement.directive === 'string') offset = statement.end;
     else break;
   }
   return offset;
@@ -168,7 +171,7 @@ function displayNames(fns: FoundFunction[]): string[] {
   });
 }
 
-function lineFinder(source: string): (offset: number) => number {
+export function lineFinder(source: string): (offset: number) => number {
   const starts = [0];
   for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
   return (offset) => {
