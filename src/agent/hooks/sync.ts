@@ -13,19 +13,22 @@ interface HooksHandle {
 }
 type RegisterHooks = (hooks: { load: (url: string, context: unknown, next: NextLoad) => LoadResult }) => HooksHandle;
 
+const FORMATS = new Set(['module', 'commonjs', 'module-typescript', 'commonjs-typescript', 'unknown']);
+
 export function installSyncHooks(targets: TargetSet): void {
   const registerHooks = (module as any).registerHooks as RegisterHooks;
   const hooks = {
     load(url: string, context: unknown, nextLoad: NextLoad): LoadResult {
       const result = nextLoad(url, context);
       if (!url.startsWith('file:')) return result;
-      const format = result.format;
-      if (format !== 'module' && format !== 'commonjs' && format !== 'module-typescript' && format !== 'commonjs-typescript') return result;
+      // require() of a .js file in a package without "type" leaves the format undecided: CommonJS unless its syntax says otherwise.
+      const format = result.format ?? 'unknown';
+      if (!FORMATS.has(format)) return result;
       const filename = fileURLToPath(url);
       const matching = targets.forFile(filename);
       if (matching.length === 0) return result;
       const text = sourceText(result.source, filename);
-      const code = instrumentSource(text, filename, format.startsWith('module') ? 'module' : 'commonjs', matching);
+      const code = instrumentSource(text, filename, format.startsWith('module') ? 'module' : format === 'unknown' ? 'unknown' : 'commonjs', matching);
       return code === undefined ? result : { ...result, source: code };
     },
   };

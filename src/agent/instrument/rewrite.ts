@@ -23,7 +23,8 @@ export interface RewriteResult {
 export const MARKER = 'var __tz$=globalThis[Symbol.for("tanzhen.probe")]';
 const RETURN_HELPER = 'function __tz$r(i,t,v){return t?__tz$.r(i,t,v):v}';
 
-export type ModuleFormat = 'module' | 'commonjs';
+/** 'unknown': decide from the syntax (import/export make it a module). */
+export type ModuleFormat = 'module' | 'commonjs' | 'unknown';
 
 export function rewrite(source: string, filename: string, format: ModuleFormat, targets: Target[]): RewriteResult | undefined {
   if (source.includes(MARKER)) return undefined;
@@ -98,9 +99,11 @@ interface Edit {
 }
 
 function parse(source: string, filename: string, format: ModuleFormat): Node | undefined {
-  const sourceType = format === 'module' ? 'module' : 'commonjs';
+  const sourceType = format === 'module' ? 'module' : format === 'unknown' ? 'unambiguous' : 'commonjs';
   const lang = /\.[cm]?tsx?$/.test(filename) ? (filename.endsWith('x') ? 'tsx' : 'ts') : /\.jsx$/.test(filename) ? 'jsx' : 'js';
   let result = parseSync(filename, source, { sourceType, lang } as any);
+  // CommonJS may `return` at top level, which 'unambiguous' rejects.
+  if (result.errors.length > 0 && sourceType === 'unambiguous') result = parseSync(filename, source, { sourceType: 'commonjs', lang } as any);
   // A TS loader may hand us its JavaScript output under the .ts name.
   if (result.errors.length > 0 && lang !== 'js') result = parseSync(filename, source, { sourceType, lang: 'js' } as any);
   if (result.errors.length > 0) return undefined;
