@@ -1,0 +1,70 @@
+"""tanzhen's Python probe (standard library only), started by ../sitecustomize.py.
+
+start() reads the run's settings from the environment (TANZHEN_RUN,
+TANZHEN_TRACE, TANZHEN_OUT, TANZHEN_CALLS, TANZHEN_FLUSH_MS), installs the
+import hook for the target modules, instruments those already imported, and
+arranges for this process's report to be written. Any internal error becomes
+one `tanzhen: warning: ...` line on stderr; the program always runs.
+"""
+import os
+import sys
+
+__all__ = ['start']
+
+_started = False
+
+
+def start(bootstrap_dir=None):
+    global _started
+    env = os.environ
+    if _started or not env.get('TANZHEN_RUN'):
+        return
+    if any(getattr(f, '_tanzhen_finder', False) is True for f in sys.meta_path):
+        _started = True  # another copy of the probe is already at work here
+        return
+    specs_text = env.get('TANZHEN_TRACE', '')
+    from .targets import parse_target, split_trace_list
+
+    specs = split_trace_list(specs_text)
+    if not specs:
+        return
+    _started = True
+
+    from . import recorder
+    from .state import warn
+
+    targets = [t for t in (parse_target(s) for s in specs) if t is not None]
+    recorder.set_logging(env.get('TANZHEN_CALLS') == '1')
+
+    out = env.get('TANZHEN_OUT')
+    if out:
+        from .report import Reporter
+
+        try:
+            interval = int(env.get('TANZHEN_FLUSH_MS') or 1000)
+        except ValueError:
+            warn('TANZHEN_FLUSH_MS=%r is not a number of milliseconds; using 1000' % env.get('TANZHEN_FLUSH_MS'))
+            interval = 1000
+        Reporter(out, max(0, interval)).install(periodic=bool(targets))
+
+    if not targets:
+        return
+    modules = {}
+    for target in targets:
+        modules.setdefault(target.module, []).append(target)
+
+    from .finder import TanzhenFinder
+    from .instrument import instrument
+
+    def on_loaded(module, name):
+        try:
+            instrument(module, modules.get(name, ()))
+        except Exception as error:
+            warn('%s: %s: %s; not probed' % (name, type(error).__name__, error))
+
+    sys.meta_path.insert(0, TanzhenFinder(modules, on_loaded))
+    # Target modules imported before we ran (os.path, modules imported by site.py).
+    for name in list(modules):
+        module = sys.modules.get(name)
+        if module is not None:
+            on_loaded(module, name)

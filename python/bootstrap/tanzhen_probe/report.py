@@ -1,0 +1,338 @@
+"""Writes this process's report to $TANZHEN_OUT/processes/<pid>-0.json.
+
+Whole files only (a temporary file in the same directory, then os.replace),
+mode 0600 in 0700 directories; at exit (atexit, and os._exit, which skips
+atexit: multiprocessing's forked workers end that way), and every
+TANZHEN_FLUSH_MS milliseconds from a small background thread.
+
+The thread is stopped around os.fork() and restarted after it, lazily, from a
+gc callback: Python 3.12+ warns (DeprecationWarning, an error under -W error)
+when a process forks while it has more than one thread, and a probe must not
+make a program's fork() warn. A forked child starts its figures from zero.
+
+The JSON is written by hand, and every os function we use was bound when this
+module was imported: a program probing json, os.path or time functions must
+not see our own calls in its figures.
+"""
+import _thread
+import atexit
+import functools
+import os
+import sys
+from time import sleep as _sleep, time as _time, time_ns as _time_ns
+
+from . import recorder, state
+
+_getpid = os.getpid
+_open = os.open
+_write = os.write
+_close = os.close
+_replace = os.replace
+_unlink = os.unlink
+_mkdir = os.mkdir
+_stat = os.stat
+_SEP = os.sep
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_CLOEXEC', 0)
+_VERSION = sys.version.split()[0]
+
+
+# --------------------------------------------------------------------------- JSON
+
+_ESCAPES = {i: '\\u%04x' % i for i in range(32)}
+_ESCAPES.update({ord('"'): '\\"', ord('\\'): '\\\\', 0x7f: '\\u007f'})
+
+
+def _char(c):
+    o = ord(c)
+    if o < 0x7f:
+        return c
+    if o > 0xffff:
+        o -= 0x10000
+        return '\\u%04x\\u%04x' % (0xd800 + (o >> 10), 0xdc00 + (o & 0x3ff))
+    return '\\u%04x' % o
+
+
+def jstr(s):
+    """A JSON string literal, ASCII only (lone surrogates from surrogateescape survive)."""
+    if not isinstance(s, str):
+        s = str(s)
+    s = s.translate(_ESCAPES)
+    if not s.isascii():
+        s = ''.join([_char(c) for c in s])
+    return '"' + s + '"'
+
+
+def jlist(items):
+    return '[' + ','.join([jstr(x) for x in items]) + ']'
+
+
+def jnum(x):
+    if isinstance(x, int):
+        return str(x)
+    return repr(float(x))
+
+
+def _function_json(r):
+    st = r.st
+    h = st[0]
+    errors = st[1]
+    if h is None:
+        total, calls, maxns, sparse = 0, 0, 0, '[]'
+    else:
+        h = h[:]  # one consistent copy; other threads go on counting
+        total = h[recorder.TOTAL]
+        cache = r.cache
+        if cache is not None and cache[0] == total and cache[1] == errors:
+            return cache[2]
+        maxns = h[recorder.MAX]
+        del h[recorder.TOTAL:]
+        calls = sum(h)
+        sparse = '[' + ','.join(['[%d,%d]' % (i, c) for i, c in enumerate(h) if c]) + ']'
+    text = ''.join([
+        '{"target":', jstr(r.target),
+        ',"name":', jstr(r.name),
+        ',"file":', jstr(r.file),
+        ',"line":%d' % r.line if r.line is not None else '',
+        ',"calls":', str(calls),
+        ',"errors":', str(errors),
+        ',"totalMs":', jnum(total / 1e6),
+        ',"maxMs":', jnum(maxns / 1e6),
+        ',"histogram":', sparse, '}',
+    ])
+    r.cache = (total, errors, text)
+    return text
+
+
+def process_report(pid, started_at):
+    """This process's ProcessReport (src/common/types.ts) as JSON text."""
+    argv = [sys.executable or 'python'] + [str(a) for a in getattr(sys, 'argv', [])]
+    return ''.join([
+        '{"version":1,"pid":', str(pid),
+        ',"threadId":0,"runtime":"python","runtimeVersion":', jstr(_VERSION),
+        ',"argv":', jlist(argv),
+        ',"startedAt":', str(started_at),
+        ',"functions":[', ','.join([_function_json(r) for r in list(recorder.records)]), ']',
+        ',"matched":', jlist(state.matched),
+        ',"candidates":{', ','.join([jstr(k) + ':' + jlist(v) for k, v in list(state.candidates.items())]), '}',
+        ',"warnings":', jlist(state.warnings),
+        '}',
+    ])
+
+
+# --------------------------------------------------------------------------- files
+
+def _mkdirs(path):
+    try:
+        _mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        parent = path.rstrip(_SEP).rpartition(_SEP)[0]
+        if not parent or parent == path:
+            raise
+        _mkdirs(parent)
+        _mkdir(path, 0o700)
+
+
+def write_atomic(directory, name, text):
+    _mkdirs(directory)
+    final = directory + _SEP + name
+    temp = '%s%s.%s.%d.%d.%d.tmp' % (directory, _SEP, name, _getpid(), _time_ns(), _thread.get_ident())
+    data = text.encode('ascii')
+    try:
+        fd = _open(temp, _FLAGS, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[_write(fd, view):]
+        finally:
+            _close(fd)
+        _replace(temp, final)
+    except BaseException:
+        try:
+            _unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+class Reporter(object):
+    def __init__(self, out, interval_ms):
+        self.dir = out.rstrip(_SEP) + _SEP + 'processes'
+        self.interval = interval_ms / 1000.0
+        self.started_at = int(_time() * 1000)
+        self.lock = _thread.allocate_lock()
+        self.failed = False
+        self.last = None  # (pid, text) last written
+        self.flusher = None
+
+    def flush(self):
+        if self.failed:
+            return
+        # Never wait long: os._exit may come from a thread while another one flushes.
+        if not self.lock.acquire(True, 5):
+            return
+        try:
+            pid = _getpid()
+            text = process_report(pid, self.started_at)
+            if self.last == (pid, text):
+                return
+            write_atomic(self.dir, '%d-0.json' % pid, text)
+            self.last = (pid, text)
+        except Exception as error:
+            self.failed = True
+            state.warn('cannot write results to %s: %s' % (self.dir, error))
+        finally:
+            self.lock.release()
+
+    def final_flush(self):
+        flusher = self.flusher
+        if flusher is not None:
+            flusher.stop(wait=False)
+        self.flush()
+
+    # ---- lifecycle
+
+    def install(self, periodic):
+        atexit.register(self._at_exit)
+        if not periodic:
+            return
+        _hook_os_exit(self)
+        if self.interval > 0:
+            self.flusher = _Flusher(self)
+            self.flusher.start()
+        if hasattr(os, 'register_at_fork'):
+            os.register_at_fork(before=self._before_fork, after_in_parent=self._after_parent, after_in_child=self._after_child)
+
+    def _at_exit(self):
+        try:
+            self.final_flush()
+        except Exception:
+            pass
+
+    def _before_fork(self):
+        try:
+            if self.flusher is not None and self.flusher.running:
+                self.flusher.stop(wait=True)
+                self.flusher.pending = True
+        except Exception:
+            pass
+
+    def _after_parent(self):
+        self._schedule_restart()
+
+    def _after_child(self):
+        try:
+            self.lock = _thread.allocate_lock()
+            self.started_at = int(_time() * 1000)
+            self.last = None
+            for r in recorder.records:
+                r.reset()
+            del state.warnings[:]
+            if self.flusher is not None:
+                self.flusher.pending = self.flusher.pending or self.flusher.running
+                self.flusher.running = False
+        except Exception:
+            pass
+        self._schedule_restart()
+
+    def _schedule_restart(self):
+        # Not now: 3.12+ counts threads right after fork() returns. The next
+        # garbage collection (any allocating program has them often) will do.
+        if self.flusher is None or not self.flusher.pending:
+            return
+        try:
+            import gc
+
+            if _gc_restart not in gc.callbacks:
+                gc.callbacks.append(_gc_restart)
+            _restart_targets.append(self.flusher)
+        except Exception:
+            pass
+
+
+_restart_targets = []
+
+
+def _gc_restart(phase, info):
+    if phase != 'stop' or not _restart_targets:
+        return
+    while _restart_targets:
+        flusher = _restart_targets.pop()
+        try:
+            if flusher.pending and not flusher.running:
+                flusher.pending = False
+                flusher.start()
+        except Exception:
+            pass
+
+
+class _Flusher(object):
+    """The periodic flush, on a bare _thread thread (invisible to threading.enumerate())."""
+
+    def __init__(self, reporter):
+        self.reporter = reporter
+        self.running = False
+        self.pending = False
+        self.stop_lock = None
+        self.done_lock = None
+        self.tid = None
+
+    def start(self):
+        stop = _thread.allocate_lock()
+        stop.acquire()
+        done = _thread.allocate_lock()
+        done.acquire()
+        self.stop_lock, self.done_lock, self.tid = stop, done, None
+        self.running = True
+        _thread.start_new_thread(self._run, (stop, done))
+
+    def _run(self, stop, done):
+        try:
+            get_native_id = getattr(_thread, 'get_native_id', None)
+            self.tid = get_native_id() if get_native_id else None
+            interval = self.reporter.interval
+            while not stop.acquire(True, interval):
+                self.reporter.flush()
+        except BaseException:
+            pass
+        finally:
+            done.release()
+
+    def stop(self, wait):
+        if not self.running:
+            return
+        self.running = False
+        try:
+            self.stop_lock.release()
+        except RuntimeError:
+            pass
+        if not wait:
+            return
+        if self.done_lock.acquire(True, 2):
+            self.done_lock.release()
+        # The OS thread outlives its last Python line by a moment; wait until it is gone.
+        tid = self.tid
+        if tid is None:
+            return
+        path = '/proc/self/task/%d' % tid
+        for _ in range(500):
+            try:
+                _stat(path)
+            except OSError:
+                return
+            _sleep(0.0001)
+
+
+def _hook_os_exit(reporter):
+    real_exit = os._exit
+
+    def _exit(status):
+        try:
+            reporter.final_flush()
+        except BaseException:
+            pass
+        real_exit(status)
+
+    functools.update_wrapper(_exit, real_exit)
+    os._exit = _exit
