@@ -9,9 +9,13 @@ import { ENV, type Target } from '../common/types.js';
 import { installCjsHook } from './hooks/legacy-cjs.js';
 import { canBeEsm, installEsmHooks } from './hooks/legacy-esm.js';
 import { installSyncHooks } from './hooks/sync.js';
-import { processReport, startReportWriter } from './report-writer.js';
+import { processReport, reportPaths, setCalibration, startReportWriter } from './report-writer.js';
+import { calibrate } from './runtime/calibrate.js';
+import { configureCalls } from './runtime/calls.js';
+import { setOverhead } from './runtime/recorder.js';
+import { enableSpans } from './runtime/spans.js';
 import { patchBuiltins } from './runtime/builtins.js';
-import { loggingProbe, plainProbe, PROBE_KEY, type Probe } from './runtime/probe.js';
+import { loggingProbe, plainProbe, PROBE_KEY, setDefaultSampling, type Probe } from './runtime/probe.js';
 import { warn } from './runtime/state.js';
 import { TargetSet } from './targets.js';
 import { buildSummary } from '../report/summary.js';
@@ -32,7 +36,20 @@ function start(): void {
     }
   }
 
-  const probe: Probe = env[ENV.calls] === '1' ? loggingProbe((line) => process.stderr.write(`tanzhen: ${line}\n`)) : plainProbe;
+  const out = env[ENV.out];
+  const logCalls = env[ENV.calls] === '1';
+  const calibration = calibrate();
+  setCalibration(calibration);
+  setOverhead(calibration.overheadNs / 1e6);
+  const sampling = samplingOf(env[ENV.sample], logCalls);
+  setDefaultSampling(sampling.every);
+  if (out && env[ENV.spans] === '1') {
+    const paths = reportPaths(out);
+    enableSpans(paths.spans, paths.spansName, positiveInt(env[ENV.maxSpans], 100_000));
+  }
+  configureCalls({ spans: out !== undefined && env[ENV.spans] === '1', adaptiveRate: sampling.adaptiveRate });
+
+  const probe: Probe = logCalls ? loggingProbe((line) => process.stderr.write(`tanzhen: ${line}\n`)) : plainProbe;
   Object.defineProperty(globalThis, PROBE_KEY, { value: probe, configurable: true, enumerable: false, writable: false });
 
   const set = new TargetSet(targets);
@@ -46,8 +63,7 @@ function start(): void {
     }
   }
 
-  const out = env[ENV.out];
-  if (out) startReportWriter(out, Number(env.TANZHEN_FLUSH_MS ?? 1000));
+  if (out) startReportWriter(out, positiveInt(env[ENV.flushMs], 1000, true));
   // Without the launcher, the main thread prints its own table at exit.
   if (!env[ENV.run] && isMainThread) {
     process.on('exit', (code) => {
@@ -55,6 +71,23 @@ function start(): void {
       process.stderr.write(renderTable(summary, { color: false }));
     });
   }
+}
+
+/** TANZHEN_SAMPLE: a share of calls to time (0.1 → 1 in 10), or 'auto' (adaptive). --calls times every call. */
+function samplingOf(value: string | undefined, logCalls: boolean): { every: number; adaptiveRate: number } {
+  if (!value || logCalls) return { every: 1, adaptiveRate: 0 };
+  if (value === 'auto') return { every: 1, adaptiveRate: 100_000 };
+  const rate = Number(value);
+  if (!(rate > 0 && rate <= 1)) {
+    warn(`TANZHEN_SAMPLE=${value} is not a rate in (0, 1] or 'auto'; timing every call`);
+    return { every: 1, adaptiveRate: 0 };
+  }
+  return { every: Math.max(1, Math.round(1 / rate)), adaptiveRate: 0 };
+}
+
+function positiveInt(value: string | undefined, fallback: number, zeroAllowed = false): number {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isInteger(n) && (n > 0 || (zeroAllowed && n === 0)) ? n : fallback;
 }
 
 try {

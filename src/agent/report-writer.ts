@@ -1,13 +1,21 @@
 // Writes this process's (or worker's) report into the run directory: at
-// exit, and every interval while it runs, so a crash loses at most one interval.
+// exit, and every interval while it runs, so `tanzhen report` works on a
+// live run and a process killed by SIGKILL loses at most one interval.
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { ensurePrivateDir, PROCESSES_DIR, writeFileAtomic } from '../common/files.js';
-import type { ProcessReport } from '../common/types.js';
+import type { Calibration, ProcessReport } from '../common/types.js';
 import { snapshot } from './runtime/recorder.js';
+import { flushSpans, spanInfo } from './runtime/spans.js';
 import { candidates, matched, warn, warnings } from './runtime/state.js';
+import { treeSnapshot } from './runtime/tree.js';
 
 const startedAt = Date.now();
+let calibration: Calibration | undefined;
+
+export function setCalibration(value: Calibration): void {
+  calibration = value;
+}
 
 export function processReport(): ProcessReport {
   return {
@@ -18,22 +26,32 @@ export function processReport(): ProcessReport {
     runtimeVersion: process.version,
     argv: process.argv.slice(),
     startedAt,
+    timeOrigin: performance.timeOrigin,
     functions: snapshot(),
+    tree: treeSnapshot(),
+    ...(spanInfo() ? { spans: spanInfo() } : {}),
+    ...(calibration ? { calibration } : {}),
     matched: [...matched],
     candidates,
     warnings,
   };
 }
 
-export function startReportWriter(outDir: string, intervalMs: number): void {
+export function reportPaths(outDir: string): { dir: string; report: string; spans: string; spansName: string } {
   const dir = path.join(outDir, PROCESSES_DIR);
-  const file = path.join(dir, `${process.pid}-${threadId}.json`);
+  const base = `${process.pid}-${threadId}`;
+  return { dir, report: path.join(dir, `${base}.json`), spans: path.join(dir, `${base}.spans`), spansName: `${base}.spans` };
+}
+
+export function startReportWriter(outDir: string, intervalMs: number): void {
+  const { dir, report } = reportPaths(outDir);
   let failed = false;
   const flush = () => {
     if (failed) return;
     try {
       ensurePrivateDir(dir);
-      writeFileAtomic(file, JSON.stringify(processReport()));
+      flushSpans();
+      writeFileAtomic(report, JSON.stringify(processReport()));
     } catch (error) {
       failed = true;
       warn(`cannot write results to ${dir}: ${(error as Error).message}`);

@@ -28,9 +28,41 @@ export interface FunctionRecord {
   calls: number;
   errors: number;
   totalMs: number;
+  /** Total minus the time spent in probed calls made from inside it. */
+  selfMs: number;
   maxMs: number;
+  /** Set when only 1 call in `sampleEvery` was timed (all are counted). */
+  sampleEvery?: number;
   /** Sparse log-linear histogram of durations in nanoseconds: [bucketIndex, count] pairs. */
   histogram: Array<[number, number]>;
+}
+
+/** One node of a process's call tree: calls of `fn` (index into functions) made from `parent` (node index, -1 at the root). */
+export interface TreeRecord {
+  parent: number;
+  fn: number;
+  calls: number;
+  totalMs: number;
+  selfMs: number;
+}
+
+/**
+ * Individual calls, kept when an output needs them (trace.json, OTLP): a
+ * binary file of little-endian float64 records of SPAN_FIELDS values each.
+ */
+export const SPAN_FIELDS = 6; // id, parentId (0: none), fn index, start (ms since timeOrigin), duration ms, flags (1: error)
+
+export interface SpanInfo {
+  /** File name inside `processes/`. */
+  file: string;
+  written: number;
+  dropped: number;
+}
+
+/** The probe's own cost inside each timed window, subtracted from every duration. */
+export interface Calibration {
+  overheadNs: number;
+  method: string;
 }
 
 /** What one probed process (or worker thread) writes to `<run dir>/processes/`. */
@@ -42,7 +74,12 @@ export interface ProcessReport {
   runtimeVersion: string;
   argv: string[];
   startedAt: number;
+  /** performance.timeOrigin (epoch ms) of this process: spans' start times count from it. */
+  timeOrigin?: number;
   functions: FunctionRecord[];
+  tree?: TreeRecord[];
+  spans?: SpanInfo;
+  calibration?: Calibration;
   /** Targets that matched at least one function here. */
   matched: string[];
   /** For targets whose module loaded but whose name matched nothing: the names that exist there. */
@@ -59,11 +96,23 @@ export interface SummaryFunction {
   calls: number;
   errors: number;
   totalMs: number;
+  selfMs: number;
   meanMs: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
+  sampleEvery?: number;
+}
+
+/** The call tree aggregated by path: root → child → … */
+export interface TreeNode {
+  name: string;
+  file: string;
+  calls: number;
+  totalMs: number;
+  selfMs: number;
+  children: TreeNode[];
 }
 
 export interface SummaryProcess {
@@ -87,7 +136,11 @@ export interface Summary {
   signal?: string;
   processes: SummaryProcess[];
   functions: SummaryFunction[];
+  tree: TreeNode[];
   unmatched: Unmatched[];
+  /** Spans not kept because a process reached its cap (calls are still counted). */
+  droppedSpans: number;
+  calibration?: Calibration;
 }
 
 /** Environment variables that carry a run's settings into probed processes. */
@@ -97,4 +150,10 @@ export const ENV = {
   cwd: 'TANZHEN_CWD',
   calls: 'TANZHEN_CALLS',
   run: 'TANZHEN_RUN',
+  /** '1': keep individual calls (spans) for trace.json and exporters. */
+  spans: 'TANZHEN_SPANS',
+  maxSpans: 'TANZHEN_MAX_SPANS',
+  flushMs: 'TANZHEN_FLUSH_MS',
+  /** A number in (0, 1]: time that share of calls; 'auto': adaptive. */
+  sample: 'TANZHEN_SAMPLE',
 } as const;

@@ -1,6 +1,7 @@
-// Merges the reports of every probed process of a run into summary.json.
+// Merges the reports of every probed process of a run into summary.json:
+// functions by (file, name), histograms bucket by bucket, call trees by path.
 import { Histogram } from '../common/histogram.js';
-import type { ProcessReport, Summary, SummaryFunction, Unmatched } from '../common/types.js';
+import type { Calibration, ProcessReport, Summary, SummaryFunction, TreeNode, Unmatched } from '../common/types.js';
 import { nearest } from './suggest.js';
 
 export interface RunInfo {
@@ -12,39 +13,6 @@ export interface RunInfo {
 }
 
 export function buildSummary(reports: ProcessReport[], run: RunInfo): Summary {
-  const byKey = new Map<string, { fn: SummaryFunction; histogram: Histogram }>();
-  for (const report of reports) {
-    for (const f of report.functions) {
-      const key = `${f.file}\0${f.name}`;
-      let entry = byKey.get(key);
-      if (!entry) {
-        entry = {
-          fn: { target: f.target, name: f.name, file: f.file, line: f.line, calls: 0, errors: 0, totalMs: 0, meanMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 },
-          histogram: new Histogram(),
-        };
-        byKey.set(key, entry);
-      }
-      entry.fn.calls += f.calls;
-      entry.fn.errors += f.errors;
-      entry.fn.totalMs += f.totalMs;
-      entry.fn.maxMs = Math.max(entry.fn.maxMs, f.maxMs);
-      entry.histogram.add(f.histogram);
-    }
-  }
-  const functions = [...byKey.values()].map(({ fn, histogram }) => {
-    const maxNs = fn.maxMs * 1e6;
-    return {
-      ...fn,
-      totalMs: round(fn.totalMs),
-      meanMs: fn.calls > 0 ? round(fn.totalMs / fn.calls) : 0,
-      p50Ms: round(histogram.quantile(0.5, maxNs) / 1e6),
-      p95Ms: round(histogram.quantile(0.95, maxNs) / 1e6),
-      p99Ms: round(histogram.quantile(0.99, maxNs) / 1e6),
-      maxMs: round(fn.maxMs),
-    };
-  });
-  functions.sort((a, b) => b.totalMs - a.totalMs || a.name.localeCompare(b.name));
-
   return {
     version: 1,
     command: run.command,
@@ -54,9 +22,96 @@ export function buildSummary(reports: ProcessReport[], run: RunInfo): Summary {
       .slice()
       .sort((a, b) => a.startedAt - b.startedAt || a.pid - b.pid || a.threadId - b.threadId)
       .map((r) => ({ pid: r.pid, ...(r.threadId ? { threadId: r.threadId } : {}), runtime: r.runtime, runtimeVersion: r.runtimeVersion, argv: r.argv })),
-    functions,
+    functions: mergeFunctions(reports),
+    tree: mergeTrees(reports),
     unmatched: unmatched(reports, run.targets),
+    droppedSpans: reports.reduce((sum, r) => sum + (r.spans?.dropped ?? 0), 0),
+    ...calibration(reports),
   };
+}
+
+const keyOf = (f: { file: string; name: string }) => `${f.file}\0${f.name}`;
+
+function mergeFunctions(reports: ProcessReport[]): SummaryFunction[] {
+  const byKey = new Map<string, { fn: SummaryFunction; histogram: Histogram }>();
+  for (const report of reports) {
+    for (const f of report.functions) {
+      const key = keyOf(f);
+      let entry = byKey.get(key);
+      if (entry === undefined) {
+        const fn: SummaryFunction = { target: f.target, name: f.name, file: f.file, line: f.line, calls: 0, errors: 0, totalMs: 0, selfMs: 0, meanMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 };
+        entry = { fn, histogram: new Histogram() };
+        byKey.set(key, entry);
+      }
+      const fn = entry.fn;
+      fn.calls += f.calls;
+      fn.errors += f.errors;
+      fn.totalMs += f.totalMs;
+      fn.selfMs += f.selfMs ?? f.totalMs;
+      fn.maxMs = Math.max(fn.maxMs, f.maxMs);
+      if (f.sampleEvery) fn.sampleEvery = Math.max(fn.sampleEvery ?? 1, f.sampleEvery);
+      entry.histogram.add(f.histogram);
+    }
+  }
+  const functions = [...byKey.values()]
+    .map(({ fn, histogram }) => {
+      const maxNs = fn.maxMs * 1e6;
+      return {
+        ...fn,
+        totalMs: round(fn.totalMs),
+        selfMs: round(fn.selfMs),
+        meanMs: fn.calls > 0 ? round(fn.totalMs / fn.calls) : 0,
+        p50Ms: round(histogram.quantile(0.5, maxNs) / 1e6),
+        p95Ms: round(histogram.quantile(0.95, maxNs) / 1e6),
+        p99Ms: round(histogram.quantile(0.99, maxNs) / 1e6),
+        maxMs: round(fn.maxMs),
+      };
+    });
+  return functions.sort((a, b) => b.totalMs - a.totalMs || a.name.localeCompare(b.name));
+}
+
+function mergeTrees(reports: ProcessReport[]): TreeNode[] {
+  const root: TreeNode = { name: '', file: '', calls: 0, totalMs: 0, selfMs: 0, children: [] };
+  const index = new Map<TreeNode, Map<string, TreeNode>>();
+  const child = (parent: TreeNode, name: string, file: string): TreeNode => {
+    let children = index.get(parent);
+    if (!children) index.set(parent, (children = new Map()));
+    const key = `${file}\0${name}`;
+    let node = children.get(key);
+    if (!node) {
+      node = { name, file, calls: 0, totalMs: 0, selfMs: 0, children: [] };
+      children.set(key, node);
+      parent.children.push(node);
+    }
+    return node;
+  };
+  for (const report of reports) {
+    const merged: TreeNode[] = [];
+    (report.tree ?? []).forEach((n, i) => {
+      const f = report.functions[n.fn];
+      if (!f) return;
+      const parent = n.parent < 0 ? root : merged[n.parent];
+      if (!parent) return;
+      const node = child(parent, f.name, f.file);
+      node.calls += n.calls;
+      node.totalMs += n.totalMs;
+      node.selfMs += n.selfMs;
+      merged[i] = node;
+    });
+  }
+  const finish = (nodes: TreeNode[]): TreeNode[] =>
+    nodes
+      .filter((n) => n.calls > 0)
+      .map((n) => ({ ...n, totalMs: round(n.totalMs), selfMs: round(n.selfMs), children: finish(n.children) }))
+      .sort((a, b) => b.totalMs - a.totalMs);
+  return finish(root.children);
+}
+
+function calibration(reports: ProcessReport[]): { calibration?: Calibration } {
+  const measured = reports.map((r) => r.calibration).filter((c): c is Calibration => c !== undefined);
+  if (measured.length === 0) return {};
+  const overheads = measured.map((c) => c.overheadNs).sort((a, b) => a - b);
+  return { calibration: { overheadNs: overheads[overheads.length >> 1], method: measured[0].method } };
 }
 
 function unmatched(reports: ProcessReport[], targets: string[]): Unmatched[] {
@@ -79,7 +134,7 @@ function unmatched(reports: ProcessReport[], targets: string[]): Unmatched[] {
   return out;
 }
 
-/** Microsecond precision is plenty for JSON readers. */
+/** Nanosecond precision is plenty for JSON readers. */
 function round(ms: number): number {
   return Math.round(ms * 1e6) / 1e6;
 }

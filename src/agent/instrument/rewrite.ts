@@ -8,6 +8,9 @@ import { parseSync } from 'oxc-parser';
 import MagicString from 'magic-string';
 import type { Target } from '../../common/types.js';
 import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.js';
+import * as T from './templates.js';
+
+export { MARKER } from './templates.js';
 import { collectFunctions, type FoundFunction, type Node } from './collect.js';
 import { nameMatches, qualifiedName } from './names.js';
 
@@ -19,15 +22,12 @@ export interface RewriteResult {
   candidates: Record<string, string[]>;
 }
 
-/** Present in every instrumented module; seeing it again means "already done". */
-export const MARKER = 'var __tz$=globalThis[Symbol.for("tanzhen.probe")]';
-const RETURN_HELPER = 'function __tz$r(i,t,v){return t?__tz$.r(i,t,v):v}';
 
 /** 'unknown': decide from the syntax (import/export make it a module). */
 export type ModuleFormat = 'module' | 'commonjs' | 'unknown';
 
 export function rewrite(source: string, filename: string, format: ModuleFormat, targets: Target[]): RewriteResult | undefined {
-  if (source.includes(MARKER)) return undefined;
+  if (source.includes(T.MARKER)) return undefined;
   const program = parse(source, filename, format);
   if (!program) return undefined;
 
@@ -73,7 +73,7 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   });
 
   // Innermost first, so nested insertions at one offset nest correctly.
-  edits.sort((a, b) => b.start - a.start || a.end - b.end);
+  edits.sort((a, b) => b.start - a.start || a.end - b.end || b.rank - a.rank);
   for (const e of edits) {
     if (e.start === e.end) {
       // An empty body: one insertion, or appendLeft would put the suffix before the prefix.
@@ -86,8 +86,8 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
 
   const args = [filename, specs, names, lines, [...matched], candidates].map((a) => JSON.stringify(a)).join(',');
   const register = `__tz$.f(${args})`;
-  s.appendLeft(prologueOffset(program, source), `${MARKER},__tz$b=__tz$?${register}:0;`);
-  s.append(`${source.endsWith('\n') ? '' : '\n'}${RETURN_HELPER}\n`);
+  s.appendLeft(prologueOffset(program, source), `${T.MARKER},__tz$b=__tz$?${register}:0;`);
+  s.append(`${source.endsWith('\n') ? '' : '\n'}${T.HELPERS}\n`);
   return { code: withSourceMap(s, source, filename, inputMap), matched: [...matched], candidates };
 }
 
@@ -96,6 +96,8 @@ interface Edit {
   end: number;
   prefix: string;
   suffix: string;
+  /** For equal ranges: a higher rank is the inner edit (body < return < await). */
+  rank: number;
 }
 
 function parse(source: string, filename: string, format: ModuleFormat): Node | undefined {
@@ -110,44 +112,64 @@ function parse(source: string, filename: string, format: ModuleFormat): Node | u
   return result.program as unknown as Node;
 }
 
-const START = (id: string) => `let $tzT=__tz$&&__tz$.s(${id}),$tzD=0;try{`;
-const END = (id: string) => `}catch($tzE){if($tzT){$tzD=1;__tz$.x(${id},$tzT)}throw $tzE}finally{if($tzT&&!$tzD)__tz$.d(${id},$tzT)}`;
-const RETURN_START = (id: string) => `($tzD=1,__tz$r(${id},$tzT,(`;
-const RETURN_END = ')))';
-
 function instrumentFunction(fn: Node, id: string, edits: Edit[]): void {
   const body = fn.body as Node;
-  const timesReturns = !fn.generator;
+  // Async functions and generators suspend: they give the current call back at each await/yield.
+  const suspends = !!fn.async || !!fn.generator;
   if (body.type !== 'BlockStatement') {
     // `(a) => expr` becomes `(a) => {…try{return …(expr)…}…}`.
-    edits.push({ start: body.start, end: body.end, prefix: `{${START(id)}return ${RETURN_START(id)}`, suffix: `${RETURN_END}${END(id)}}` });
-    return;
+    edits.push({ start: body.start, end: body.end, prefix: `{${T.bodyStart(id)}return ${T.RETURN_START}`, suffix: `${T.RETURN_END}${T.bodyEnd(id)}}`, rank: 0 });
+  } else {
+    let start = body.start + 1;
+    for (const statement of body.body as Node[]) {
+      if (statement.type === 'ExpressionStatement' && typeof statement.directive === 'string') start = statement.end;
+      else break;
+    }
+    edits.push({ start, end: body.end - 1, prefix: T.bodyStart(id), suffix: T.bodyEnd(id), rank: 0 });
   }
-  let start = body.start + 1;
-  for (const statement of body.body as Node[]) {
-    if (statement.type === 'ExpressionStatement' && typeof statement.directive === 'string') start = statement.end;
-    else break;
-  }
-  edits.push({ start, end: body.end - 1, prefix: START(id), suffix: END(id) });
-  if (!timesReturns) return;
-  for (const statement of body.body as Node[]) ownReturns(statement, (ret) => {
-    if (ret.argument) edits.push({ start: ret.argument.start, end: ret.argument.end, prefix: RETURN_START(id), suffix: RETURN_END });
+  ownNodes(body, (node) => {
+    switch (node.type) {
+      case 'ReturnStatement':
+        // Generators' returns end the iteration, not a call: the finally times them.
+        if (node.argument && !fn.generator) edits.push({ start: node.argument.start, end: node.argument.end, prefix: T.RETURN_START, suffix: T.RETURN_END, rank: 1 });
+        break;
+      case 'AwaitExpression':
+      case 'YieldExpression':
+        if (!suspends) break;
+        edits.push({ start: node.start, end: node.end, prefix: T.SUSPEND_START, suffix: T.SUSPEND_END, rank: 2 });
+        if (node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: T.ARGUMENT_START, suffix: T.ARGUMENT_END, rank: 3 });
+        else edits.push({ start: node.start, end: node.end, prefix: T.BARE_SUSPEND_START, suffix: T.BARE_SUSPEND_END, rank: 3 });
+        break;
+      case 'CatchClause':
+        if (suspends) edits.push(resumeAt(node.body));
+        break;
+      case 'TryStatement':
+        if (suspends && node.finalizer) edits.push(resumeAt(node.finalizer));
+        break;
+      case 'ForOfStatement':
+        if (suspends && node.await && node.body.type === 'BlockStatement') edits.push(resumeAt(node.body));
+        break;
+    }
   });
+}
+
+function resumeAt(block: Node): Edit {
+  return { start: block.start + 1, end: block.start + 1, prefix: T.RESUME, suffix: '', rank: 4 };
 }
 
 const FUNCTION_BOUNDARIES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ClassDeclaration', 'ClassExpression']);
 
-/** The return statements of this function, not of functions nested in it. */
-function ownReturns(node: Node, found: (ret: Node) => void): void {
+/** The nodes of this function's own body, not of functions or classes nested in it. */
+function ownNodes(node: Node, visit: (node: Node) => void): void {
   if (FUNCTION_BOUNDARIES.has(node.type)) return;
-  if (node.type === 'ReturnStatement') found(node);
+  visit(node);
   for (const key in node) {
     if (key === 'type' || key === 'start' || key === 'end') continue;
     const value = node[key];
     if (value === null || typeof value !== 'object') continue;
     if (Array.isArray(value)) {
-      for (const child of value) if (child && typeof child.type === 'string') ownReturns(child, found);
-    } else if (typeof value.type === 'string') ownReturns(value, found);
+      for (const child of value) if (child && typeof child.type === 'string') ownNodes(child, visit);
+    } else if (typeof value.type === 'string') ownNodes(value, visit);
   }
 }
 

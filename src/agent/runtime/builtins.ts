@@ -2,8 +2,7 @@
 // place, then mirrored to ESM named imports with syncBuiltinESMExports().
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type { Target } from '../../common/types.js';
-import { addFunction } from './recorder.js';
-import type { Probe } from './probe.js';
+import { registerFunction, type Probe } from './probe.js';
 import { noteModule, warn } from './state.js';
 import { wrapFunction } from './wrap.js';
 
@@ -67,7 +66,7 @@ function patchProperty(target: Target, object: any, key: string, d: PropertyDesc
     warn(`${target.spec}: ${name} is read-only (frozen or non-configurable); not probed`);
     return false;
   }
-  const id = addFunction({ target: target.spec, name, file });
+  const id = registerFunction({ target: target.spec, name, file });
   Object.defineProperty(object, key, { ...d, value: wrapFunction(d.value, id, probe) });
   return true;
 }

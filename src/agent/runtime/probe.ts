@@ -1,26 +1,49 @@
-// The object instrumented code calls (via a global symbol): s = start a call,
-// d = done, x = threw, r = returned a value (maybe a promise), f = register a
-// module's functions. Two variants: the plain one, and one that also logs
-// every call (--calls); the choice is made once, at start-up.
+// The object instrumented code calls, found under a global symbol:
+//   s(id)      start a call, returns its slot (0: counted, not timed)
+//   d(slot)    the call finished
+//   x(id, slot) the call threw
+//   r(slot, v) the call returned v: a native promise is timed until it settles
+//   u(slot) / w(slot)  the call suspends at an await or yield / resumes
+//   f(...)     a module registers its functions
+// Two variants: the plain one and one that also logs every call (--calls);
+// the choice is made once, at start-up.
 import { types } from 'node:util';
-import { addFunction, record, recordError, functionInfo } from './recorder.js';
 import { formatDuration } from '../../common/units.js';
+import { callFunction, currentSlot, depthOf, endCall, reserveSampling, rewind, startCall, unwind } from './calls.js';
+import { addFunction, countError, functionCount, functionInfo } from './recorder.js';
 import { noteModule } from './state.js';
+import { reserveFunctions } from './tree.js';
 
 export interface Probe {
   s(id: number): number;
-  d(id: number, t: number): void;
-  x(id: number, t: number): void;
-  r(id: number, t: number, value: unknown): unknown;
+  d(slot: number): void;
+  x(id: number, slot: number): void;
+  r(slot: number, value: unknown): unknown;
+  u(slot: number): void;
+  w(slot: number): void;
   f(file: string, targets: string[], names: string[], lines: number[], matched: string[], candidates: Record<string, string[]>): number;
 }
 
 export const PROBE_KEY = Symbol.for('tanzhen.probe');
 
-const now = performance.now.bind(performance);
 const promiseProto = Promise.prototype;
 const promiseThen = Promise.prototype.then;
 const isPromise = types.isPromise;
+
+/** Sampling for new functions: 1 = time every call. */
+let defaultEvery = 1;
+
+export function setDefaultSampling(every: number): void {
+  defaultEvery = every;
+}
+
+/** Registers a function outside instrumented code (built-ins, calibration). */
+export function registerFunction(info: { target: string; name: string; file: string; line?: number }): number {
+  const id = addFunction(info, defaultEvery);
+  reserveFunctions(functionCount());
+  reserveSampling(functionCount());
+  return id;
+}
 
 /** Functions registered per module file, so a module evaluated twice keeps its ids. */
 const registered = new Map<string, number>();
@@ -40,7 +63,7 @@ function register(
   if (known !== undefined) return known;
   let base = -1;
   for (let i = 0; i < names.length; i++) {
-    const id = addFunction({ target: targets[i], name: names[i], file, line: lines[i] });
+    const id = registerFunction({ target: targets[i], name: names[i], file, line: lines[i] });
     if (i === 0) base = id;
   }
   registered.set(key, base);
@@ -52,61 +75,58 @@ function isNativePromise(value: unknown): value is Promise<unknown> {
   return typeof value === 'object' && value !== null && isPromise(value) && Object.getPrototypeOf(value) === promiseProto;
 }
 
-type End = (id: number, ms: number) => void;
+type End = (slot: number, failed: boolean) => void;
 
-function settle(id: number, t: number, promise: Promise<unknown>, done: End, failed: End): Promise<unknown> {
-  return promiseThen.call(
-    promise,
-    (value) => {
-      done(id, now() - t);
-      return value;
-    },
-    (error) => {
-      failed(id, now() - t);
-      throw error;
-    },
-  );
-}
-
-function makeProbe(start: (id: number) => number, done: End, failed: End): Probe {
+export function makeProbe(start: (id: number) => number, end: End): Probe {
   return {
     s: start,
-    d(id, t) {
-      done(id, now() - t);
+    d(slot) {
+      end(slot, false);
     },
-    x(id, t) {
-      failed(id, now() - t);
+    x(id, slot) {
+      if (slot !== 0) end(slot, true);
+      else countError(id);
     },
-    r(id, t, value) {
-      if (isNativePromise(value)) return settle(id, t, value, done, failed);
-      done(id, now() - t);
-      return value;
+    r(slot, value) {
+      if (!isNativePromise(value)) {
+        end(slot, false);
+        return value;
+      }
+      unwind(slot);
+      return promiseThen.call(
+        value,
+        (result) => {
+          end(slot, false);
+          return result;
+        },
+        (error) => {
+          end(slot, true);
+          throw error;
+        },
+      );
     },
+    u: unwind,
+    w: rewind,
     f: register,
   };
 }
 
-export const plainProbe: Probe = makeProbe(now, record, recordError);
+export const plainProbe: Probe = makeProbe(startCall, endCall);
 
-/** --calls: one line per call on stderr, indented by synchronous depth. */
+/** --calls: one line per call on stderr, indented by nesting, written outside the timed window. */
 export function loggingProbe(write: (line: string) => void): Probe {
-  let depth = 0;
-  const label = (id: number) => functionInfo(id).name;
+  const indent = (depth: number) => '  '.repeat(depth);
   return makeProbe(
     (id) => {
-      write(`${'  '.repeat(depth)}→ ${label(id)}`);
-      depth++;
-      return now();
+      const parent = currentSlot();
+      write(`${indent(parent === 0 ? 0 : depthOf(parent) + 1)}→ ${functionInfo(id).name}`);
+      return startCall(id);
     },
-    (id, ms) => {
-      depth = Math.max(0, depth - 1);
-      write(`${'  '.repeat(depth)}← ${label(id)} ${formatDuration(ms)}`);
-      record(id, ms);
-    },
-    (id, ms) => {
-      depth = Math.max(0, depth - 1);
-      write(`${'  '.repeat(depth)}✗ ${label(id)} ${formatDuration(ms)} (threw)`);
-      recordError(id, ms);
+    (slot, failed) => {
+      const depth = depthOf(slot);
+      const name = functionInfo(callFunction(slot)).name;
+      const ms = endCall(slot, failed);
+      write(`${indent(depth)}${failed ? '✗' : '←'} ${name} ${formatDuration(ms)}${failed ? ' (threw)' : ''}`);
     },
   );
 }

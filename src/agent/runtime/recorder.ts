@@ -1,6 +1,5 @@
-// Per-function counters in flat typed arrays, indexed by a function id handed
-// out at instrumentation time. Recording a call touches only numbers: no
-// objects, no closures, no strings.
+// Per-function figures in flat typed arrays indexed by function id. Adding a
+// finished call touches only numbers: no objects, no closures, no strings.
 import { BUCKETS, bucketOf, toSparse } from '../../common/histogram.js';
 import type { FunctionRecord } from '../../common/types.js';
 
@@ -12,32 +11,53 @@ export interface FunctionInfo {
 }
 
 let capacity = 64;
-let calls = new Float64Array(capacity);
+/** Calls counted (every call, timed or not). */
+export let counts = new Float64Array(capacity);
+/** 1 = every call timed; N = one call in N (sampling). */
+export let sampleEvery = new Float64Array(capacity).fill(1);
+/** Calls left before the next timed one. */
+export let countdown = new Float64Array(capacity).fill(1);
 let errors = new Float64Array(capacity);
 let totalMs = new Float64Array(capacity);
+let selfMs = new Float64Array(capacity);
 let maxMs = new Float64Array(capacity);
-let histograms: Array<Float64Array | undefined> = [];
+let maxEvery = new Float64Array(capacity).fill(1);
+const histograms: Array<Float64Array | undefined> = [];
 const infos: FunctionInfo[] = [];
+
+/** The probe's own cost inside each timed window, taken off every duration (see calibrate.ts). */
+let overheadMs = 0;
+
+export function setOverhead(ms: number): void {
+  overheadMs = ms;
+}
 
 function grow(): void {
   capacity *= 2;
-  const copy = (from: Float64Array) => {
-    const to = new Float64Array(capacity);
+  const copy = (from: Float64Array, fill = 0) => {
+    const to = new Float64Array(capacity).fill(fill);
     to.set(from);
     return to;
   };
-  calls = copy(calls);
+  counts = copy(counts);
+  sampleEvery = copy(sampleEvery, 1);
+  countdown = copy(countdown, 1);
   errors = copy(errors);
   totalMs = copy(totalMs);
+  selfMs = copy(selfMs);
   maxMs = copy(maxMs);
+  maxEvery = copy(maxEvery, 1);
 }
 
 /** Registers a function and returns its id (not on the hot path). */
-export function addFunction(info: FunctionInfo): number {
+export function addFunction(info: FunctionInfo, every = 1): number {
   const id = infos.length;
   if (id === capacity) grow();
   infos.push(info);
   histograms.push(undefined);
+  sampleEvery[id] = every;
+  maxEvery[id] = every;
+  countdown[id] = 1;
   return id;
 }
 
@@ -45,18 +65,37 @@ export function functionInfo(id: number): FunctionInfo {
   return infos[id];
 }
 
-/** Records one finished call of `id` that took `ms` milliseconds. */
-export function record(id: number, ms: number): void {
-  calls[id]++;
-  totalMs[id] += ms;
-  if (ms > maxMs[id]) maxMs[id] = ms;
-  const h = histograms[id] ?? (histograms[id] = new Float64Array(BUCKETS));
-  h[bucketOf(ms * 1e6)]++;
+export function functionCount(): number {
+  return infos.length;
 }
 
-export function recordError(id: number, ms: number): void {
-  errors[id]++;
-  record(id, ms);
+/**
+ * Adds one timed call of `id` that took `ms` (children: `childMs`). A timed
+ * call stands for `weight` calls when sampling, so totals and percentiles
+ * stay honest. Returns the net duration.
+ */
+export function record(id: number, ms: number, childMs: number, failed: boolean): number {
+  ms -= overheadMs;
+  if (ms < 0) ms = 0;
+  const weight = sampleEvery[id];
+  totalMs[id] += ms * weight;
+  const self = ms - childMs;
+  selfMs[id] += (self > 0 ? self : 0) * weight;
+  if (ms > maxMs[id]) maxMs[id] = ms;
+  if (failed) errors[id] += 1;
+  const h = histograms[id] ?? (histograms[id] = new Float64Array(BUCKETS));
+  h[bucketOf(ms * 1e6)] += weight;
+  return ms;
+}
+
+/** An error from a call that was counted but not timed. */
+export function countError(id: number): void {
+  errors[id] += 1;
+}
+
+export function raiseSampling(id: number, every: number): void {
+  sampleEvery[id] = every;
+  if (every > maxEvery[id]) maxEvery[id] = every;
 }
 
 /** Everything recorded so far, for a process report. */
@@ -66,12 +105,20 @@ export function snapshot(): FunctionRecord[] {
     const h = histograms[id];
     out.push({
       ...infos[id],
-      calls: calls[id],
+      calls: counts[id],
       errors: errors[id],
       totalMs: totalMs[id],
+      selfMs: selfMs[id],
       maxMs: maxMs[id],
+      ...(maxEvery[id] > 1 ? { sampleEvery: maxEvery[id] } : {}),
       histogram: h ? toSparse(h) : [],
     });
   }
   return out;
+}
+
+/** Forgets a function's figures (the calibration function, once measured). */
+export function resetFunction(id: number): void {
+  counts[id] = errors[id] = totalMs[id] = selfMs[id] = maxMs[id] = 0;
+  histograms[id] = undefined;
 }

@@ -25,29 +25,32 @@ export function wrapFunction(original: AnyFunction, id: number, probe: Probe): A
 function methodWrapper(original: AnyFunction, id: number, probe: Probe): AnyFunction {
   return {
     wrapped(this: unknown) {
-      const t = probe.s(id);
+      const slot = probe.s(id);
       let value: unknown;
       try {
         value = original.apply(this, arguments as any);
       } catch (error) {
-        probe.x(id, t);
+        probe.x(id, slot);
         throw error;
       }
-      return probe.r(id, t, value);
+      return slot === 0 ? value : probe.r(slot, value);
     },
   }.wrapped;
 }
 
 function constructibleWrapper(original: AnyFunction, id: number, probe: Probe): AnyFunction {
   return function wrapped(this: unknown) {
-    const t = probe.s(id);
+    const slot = probe.s(id);
     let value: unknown;
     try {
       value = new.target === undefined ? original.apply(this, arguments as any) : Reflect.construct(original, arguments, new.target);
     } catch (error) {
-      probe.x(id, t);
+      probe.x(id, slot);
       throw error;
     }
-    return new.target === undefined ? probe.r(id, t, value) : (probe.d(id, t), value);
+    if (slot === 0) return value;
+    if (new.target === undefined) return probe.r(slot, value);
+    probe.d(slot);
+    return value;
   };
 }

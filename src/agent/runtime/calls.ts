@@ -1,0 +1,152 @@
+// Open calls and their nesting. Each timed call takes a slot from a pool
+// (typed arrays, reused: no allocation per call); `current` is the open call
+// that new calls nest under. Sync code keeps `current` exact by saving and
+// restoring it; instrumented async functions and generators give it up at
+// every await/yield (`unwind`) and take it back when they resume (`rewind`),
+// so concurrent async call trees interleave without mixing.
+import { counts, countdown, record, sampleEvery, raiseSampling } from './recorder.js';
+import { addToNode, nodeFor } from './tree.js';
+import { addSpan, spansEnabled } from './spans.js';
+
+const now = performance.now.bind(performance);
+
+let capacity = 256;
+let slotFn = new Int32Array(capacity);
+let slotParent = new Int32Array(capacity);
+let slotParentGen = new Float64Array(capacity);
+let slotGen = new Float64Array(capacity);
+let slotNode = new Int32Array(capacity);
+let slotStart = new Float64Array(capacity);
+let slotChild = new Float64Array(capacity);
+let slotSpan = new Float64Array(capacity);
+let slotParentSpan = new Float64Array(capacity);
+let free = new Int32Array(capacity);
+let freeCount = 0;
+let nextSlot = 1; // slot 0 means "no call"
+
+/** The open call new calls nest under (0: none). */
+let current = 0;
+let spanSeq = 0;
+let keepSpans = false;
+
+/** Adaptive sampling: above this many calls per second a function is timed 1 call in N. */
+let adaptiveRate = 0;
+const CHECK_EVERY = 1 << 14;
+let lastCheckAt = new Float64Array(64);
+
+function grow(): void {
+  const size = capacity * 2;
+  const i32 = (a: Int32Array) => {
+    const b = new Int32Array(size);
+    b.set(a);
+    return b;
+  };
+  const f64 = (a: Float64Array) => {
+    const b = new Float64Array(size);
+    b.set(a);
+    return b;
+  };
+  slotFn = i32(slotFn);
+  slotParent = i32(slotParent);
+  slotParentGen = f64(slotParentGen);
+  slotGen = f64(slotGen);
+  slotNode = i32(slotNode);
+  slotStart = f64(slotStart);
+  slotChild = f64(slotChild);
+  slotSpan = f64(slotSpan);
+  slotParentSpan = f64(slotParentSpan);
+  free = i32(free);
+  capacity = size;
+}
+
+export function configureCalls(options: { spans: boolean; adaptiveRate: number }): void {
+  keepSpans = options.spans && spansEnabled();
+  adaptiveRate = options.adaptiveRate;
+}
+
+export function reserveSampling(count: number): void {
+  if (count <= lastCheckAt.length) return;
+  const b = new Float64Array(Math.max(count, lastCheckAt.length * 2));
+  b.set(lastCheckAt);
+  lastCheckAt = b;
+}
+
+function isOpen(slot: number, gen: number): boolean {
+  return slot !== 0 && slotGen[slot] === gen;
+}
+
+/** Starts a call of `id`; returns its slot, or 0 when this call is counted but not timed. */
+export function startCall(id: number): number {
+  const n = ++counts[id];
+  if (adaptiveRate !== 0 && (n & (CHECK_EVERY - 1)) === 0) adapt(id);
+  if (sampleEvery[id] !== 1 && --countdown[id] > 0) return 0;
+  countdown[id] = sampleEvery[id];
+
+  const slot = freeCount > 0 ? free[--freeCount] : nextSlot === capacity ? (grow(), nextSlot++) : nextSlot++;
+  const parent = current;
+  slotFn[slot] = id;
+  slotParent[slot] = parent;
+  slotParentGen[slot] = parent === 0 ? 0 : slotGen[parent];
+  slotNode[slot] = nodeFor(parent === 0 ? 0 : slotNode[parent], id);
+  slotChild[slot] = 0;
+  if (keepSpans) {
+    slotSpan[slot] = ++spanSeq;
+    slotParentSpan[slot] = parent === 0 ? 0 : slotSpan[parent];
+  }
+  current = slot;
+  slotStart[slot] = now();
+  return slot;
+}
+
+/** Ends the call in `slot`: records it, credits its time to its parent, frees the slot. */
+export function endCall(slot: number, failed: boolean): number {
+  const end = now();
+  const id = slotFn[slot];
+  const parent = slotParent[slot];
+  const parentOpen = isOpen(parent, slotParentGen[slot]);
+  const child = slotChild[slot];
+  const ms = record(id, end - slotStart[slot], child, failed);
+  const self = ms > child ? ms - child : 0;
+  addToNode(slotNode[slot], ms, self, sampleEvery[id]);
+  if (parentOpen) slotChild[parent] += ms;
+  if (keepSpans) addSpan(slotSpan[slot], slotParentSpan[slot], id, slotStart[slot], ms, failed);
+  if (current === slot) current = parentOpen ? parent : 0;
+  slotGen[slot]++;
+  free[freeCount++] = slot;
+  return ms;
+}
+
+/** The call steps aside (await, yield, or a returned promise): new calls nest under its parent again. */
+export function unwind(slot: number): void {
+  if (current !== slot) return;
+  const parent = slotParent[slot];
+  current = isOpen(parent, slotParentGen[slot]) ? parent : 0;
+}
+
+/** The call resumes. */
+export function rewind(slot: number): void {
+  current = slot;
+}
+
+export function currentSlot(): number {
+  return current;
+}
+
+export function callFunction(slot: number): number {
+  return slotFn[slot];
+}
+
+/** How many open calls `slot` is nested in (for --calls indentation). */
+export function depthOf(slot: number): number {
+  let depth = 0;
+  for (let s = slotParent[slot], gen = slotParentGen[slot]; isOpen(s, gen); gen = slotParentGen[s], s = slotParent[s]) depth++;
+  return depth;
+}
+
+/** Above the rate threshold, time one call in twice as many, up to 1 in 1024. */
+function adapt(id: number): void {
+  const t = now();
+  const elapsed = t - lastCheckAt[id];
+  lastCheckAt[id] = t;
+  if (elapsed > 0 && (CHECK_EVERY / elapsed) * 1000 > adaptiveRate && sampleEvery[id] < 1024) raiseSampling(id, sampleEvery[id] * 2);
+}

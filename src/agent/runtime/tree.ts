@@ -1,0 +1,83 @@
+// The call tree, aggregated by path: a node is (parent node, function), so a
+// function called from two places has two nodes. Finding a call's node is a
+// cache hit for repeated call patterns, a Map lookup otherwise.
+import type { TreeRecord } from '../../common/types.js';
+
+let capacity = 256;
+let nodeParent = new Int32Array(capacity);
+let nodeFn = new Int32Array(capacity);
+let nodeCalls = new Float64Array(capacity);
+let nodeTotal = new Float64Array(capacity);
+let nodeSelf = new Float64Array(capacity);
+let nodes = 1; // node 0 is the root
+const byKey = new Map<number, number>();
+
+// Per function: the parent node of its last call, and the node that gave.
+let lastParent = new Int32Array(64).fill(-1);
+let lastNode = new Int32Array(64);
+
+const FN_SPACE = 1 << 20;
+
+function growNodes(): void {
+  capacity *= 2;
+  const i32 = (a: Int32Array) => {
+    const b = new Int32Array(capacity);
+    b.set(a);
+    return b;
+  };
+  const f64 = (a: Float64Array) => {
+    const b = new Float64Array(capacity);
+    b.set(a);
+    return b;
+  };
+  nodeParent = i32(nodeParent);
+  nodeFn = i32(nodeFn);
+  nodeCalls = f64(nodeCalls);
+  nodeTotal = f64(nodeTotal);
+  nodeSelf = f64(nodeSelf);
+}
+
+/** Makes room for function ids below `count` (called when functions register). */
+export function reserveFunctions(count: number): void {
+  if (count <= lastParent.length) return;
+  let size = lastParent.length;
+  while (size < count) size *= 2;
+  const p = new Int32Array(size).fill(-1);
+  p.set(lastParent);
+  const n = new Int32Array(size);
+  n.set(lastNode);
+  lastParent = p;
+  lastNode = n;
+}
+
+/** The node for a call of `fn` under `parent` (0: the root). */
+export function nodeFor(parent: number, fn: number): number {
+  if (lastParent[fn] === parent) return lastNode[fn];
+  const key = parent * FN_SPACE + fn;
+  let node = byKey.get(key);
+  if (node === undefined) {
+    if (nodes === capacity) growNodes();
+    node = nodes++;
+    nodeParent[node] = parent;
+    nodeFn[node] = fn;
+    byKey.set(key, node);
+  }
+  lastParent[fn] = parent;
+  lastNode[fn] = node;
+  return node;
+}
+
+export function addToNode(node: number, ms: number, selfMs: number, weight: number): void {
+  nodeCalls[node] += weight;
+  nodeTotal[node] += ms * weight;
+  nodeSelf[node] += selfMs * weight;
+}
+
+/** Node i of the report is node i + 1 here; parents of -1 are the root. */
+export function treeSnapshot(): TreeRecord[] {
+  const out: TreeRecord[] = [];
+  for (let node = 1; node < nodes; node++) {
+    out.push({ parent: nodeParent[node] - 1, fn: nodeFn[node], calls: nodeCalls[node], totalMs: nodeTotal[node], selfMs: nodeSelf[node] });
+  }
+  return out;
+}
