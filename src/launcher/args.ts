@@ -9,12 +9,17 @@ export interface RunArgs {
   out?: string;
   calls: boolean;
   quiet: boolean;
+  /** A share of calls to time, or 'auto'. */
+  sample?: string;
+  maxSpans?: number;
+  flushMs?: number;
   command: string[];
 }
 
 export interface ReportArgs {
   dir: string;
   json: boolean;
+  tree: boolean;
 }
 
 export type Parsed =
@@ -40,6 +45,13 @@ function valueOf(args: string[], i: number, name: string): [string, number] {
   const next = args[i + 1];
   if (next === undefined) throw new UsageError(`option ${name} needs a value`);
   return [next, i + 1];
+}
+
+function integerOf(args: string[], i: number, name: string, min: number): [number, number] {
+  const [value, next] = valueOf(args, i, name);
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} takes a whole number ≥ ${min}, not ${JSON.stringify(value)}`);
+  return [n, next];
 }
 
 function parseRun(args: string[]): Parsed {
@@ -69,6 +81,19 @@ function parseRun(args: string[]): Parsed {
       case '--calls':
         run.calls = true;
         break;
+      case '--sample': {
+        const [value, next] = valueOf(args, i, name);
+        if (value !== 'auto' && !(Number(value) > 0 && Number(value) <= 1)) throw new UsageError(`--sample takes a rate in (0, 1] or "auto", not ${JSON.stringify(value)}`);
+        run.sample = value;
+        i = next;
+        break;
+      }
+      case '--max-spans':
+        [run.maxSpans, i] = integerOf(args, i, name, 0);
+        break;
+      case '--flush-interval':
+        [run.flushMs, i] = integerOf(args, i, name, 0);
+        break;
       case '-q':
       case '--quiet':
         run.quiet = true;
@@ -95,22 +120,24 @@ function finishRun(run: RunArgs): Parsed {
 function parseReport(args: string[]): Parsed {
   let dir: string | undefined;
   let json = false;
+  let tree = false;
   for (const arg of args) {
     if (arg === '--json') json = true;
+    else if (arg === '--tree') tree = true;
     else if (arg === '-h' || arg === '--help') return { kind: 'help', topic: 'report' };
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`, 'tanzhen report DIR [--json]');
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`, 'tanzhen report DIR [--json | --tree]');
     else if (dir === undefined) dir = arg;
-    else throw new UsageError(`unexpected argument ${arg}`, 'tanzhen report DIR [--json]');
+    else throw new UsageError(`unexpected argument ${arg}`, 'tanzhen report DIR [--json | --tree]');
   }
-  if (dir === undefined) throw new UsageError('which run directory?', 'tanzhen report DIR [--json]');
-  return { kind: 'report', args: { dir, json } };
+  if (dir === undefined) throw new UsageError('which run directory?', 'tanzhen report DIR [--json | --tree]');
+  return { kind: 'report', args: { dir, json, tree } };
 }
 
 export const HELP = `tanzhen: time any function of a running program, without touching its code
 
 Usage:
   tanzhen run [options] [--] <command> [args...]
-  tanzhen report DIR [--json]
+  tanzhen report DIR [--json | --tree]
 
 Options for run:
   -t, --trace <module>:<name>  a function to time (repeatable), e.g.
@@ -119,6 +146,10 @@ Options for run:
   -c, --config FILE            read targets from FILE (JSON, or JS named here)
   -o, --out DIR                write DIR/summary.json (and keep per-process data)
       --calls                  print one line per call on stderr
+      --sample RATE|auto       time only a share of calls (0.1: 1 in 10; auto:
+                               hot functions only), still counting every call
+      --max-spans N            individual calls kept per process (default 100000)
+      --flush-interval MS      how often processes save their data (default 1000)
   -q, --quiet                  no table at exit
   -h, --help                   this help
       --version                the version

@@ -17,6 +17,11 @@ export interface RunSettings {
   outDir: string;
   runId: string;
   calls: boolean;
+  /** Keep individual calls (trace.json, exporters). */
+  spans: boolean;
+  sample?: string;
+  maxSpans?: number;
+  flushMs?: number;
 }
 
 export function childEnvironment(base: NodeJS.ProcessEnv, settings: RunSettings): NodeJS.ProcessEnv {
@@ -29,7 +34,15 @@ export function childEnvironment(base: NodeJS.ProcessEnv, settings: RunSettings)
   env[ENV.cwd] = settings.cwd;
   env[ENV.out] = settings.outDir;
   env[ENV.run] = settings.runId;
-  if (settings.calls) env[ENV.calls] = '1';
-  else delete env[ENV.calls];
+  setOrDelete(env, ENV.calls, settings.calls ? '1' : undefined);
+  setOrDelete(env, ENV.spans, settings.spans ? '1' : undefined);
+  setOrDelete(env, ENV.sample, settings.sample);
+  setOrDelete(env, ENV.maxSpans, settings.maxSpans?.toString());
+  setOrDelete(env, ENV.flushMs, settings.flushMs?.toString());
   return env;
+}
+
+function setOrDelete(env: NodeJS.ProcessEnv, key: string, value: string | undefined): void {
+  if (value === undefined) delete env[key];
+  else env[key] = value;
 }

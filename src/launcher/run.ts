@@ -32,7 +32,17 @@ export async function run(args: RunArgs): Promise<void> {
   writeQuietly(path.join(outDir, RUN_FILE), record);
   if (trace.length === 0 && !quiet) warn('no targets given, so nothing is timed (add -t <module>:<name>)');
 
-  const env = childEnvironment(process.env, { trace, cwd, outDir, runId: randomBytes(8).toString('hex'), calls });
+  const env = childEnvironment(process.env, {
+    trace,
+    cwd,
+    outDir,
+    runId: randomBytes(8).toString('hex'),
+    calls,
+    spans: out !== undefined,
+    sample: args.sample,
+    maxSpans: args.maxSpans,
+    flushMs: args.flushMs,
+  });
   const [command, ...commandArgs] = args.command;
   const result = await runChild(command, commandArgs, env);
   if (result.spawnError) {

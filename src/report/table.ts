@@ -14,6 +14,7 @@ const NUMERIC: Array<[string, (f: SummaryFunction) => string]> = [
   ['calls', (f) => String(f.calls)],
   ['errors', (f) => String(f.errors)],
   ['total', (f) => formatDuration(f.totalMs)],
+  ['self', (f) => formatDuration(f.selfMs)],
   ['mean', (f) => formatDuration(f.meanMs)],
   ['p50', (f) => formatDuration(f.p50Ms)],
   ['p95', (f) => formatDuration(f.p95Ms)],
@@ -52,7 +53,14 @@ function label(f: SummaryFunction, cwd = process.cwd()): string {
   return `${f.name} (${where}${f.line ? `:${f.line}` : ''})`;
 }
 
-/** Keeps the end of an over-long label, where the distinguishing part is. */
+/** Over-long labels lose the middle of their location first, then the end of the name. */
 function fit(text: string, width: number): string {
-  return text.length <= width ? text : '…' + text.slice(text.length - width + 1);
+  if (text.length <= width) return text;
+  const open = text.indexOf(' (');
+  if (open > 0 && open + 8 < width) {
+    const location = text.slice(open + 2, -1);
+    const room = width - open - 4;
+    return `${text.slice(0, open)} (…${location.slice(location.length - room + 1)})`;
+  }
+  return text.slice(0, width - 1) + '…';
 }
