@@ -61,3 +61,15 @@ test('--calls prints one line per call on stderr, nested calls indented', async 
   assert.match(lines.at(-1), /^tanzhen: ← outer \d/);
   assert.equal(lines.length, 12);
 });
+
+test('stack traces: same lines always, same columns too under --enable-source-maps', async () => {
+  const cwd = fixture('sourcemap');
+  const options = { cwd, env: { NODE_OPTIONS: '--enable-source-maps' } };
+  const bare = await probe([], ['node', 'main.js'], options);
+  const r = await probe(['./lib.js:*'], ['node', 'main.js'], options);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, bare.stdout);
+  assert.match(r.stdout, /at boom \(.*lib\.js:1:25\)\n\s+at Object\.via \(.*lib\.js:3:10\)/);
+  const plain = await probe(['./lib.js:*'], ['node', 'main.js'], { cwd });
+  assert.match(plain.stdout, /at boom \(.*lib\.js:1:\d+\)\n\s+at Object\.via \(.*lib\.js:3:\d+\)/);
+});
