@@ -1,11 +1,17 @@
 """Per-function counters and the timing wrappers (the hot path).
 
-A function's figures live in one list, ``st = [histogram or None, errors]``.
-The histogram is allocated on the first call: BUCKETS counts laid out exactly
-like src/common/histogram.ts (the launcher adds Node and Python histograms
-bucket by bucket), followed by the total and the maximum in nanoseconds. The
-number of calls is the sum of the counts, so a call costs two clock reads,
-one ``bit_length`` and three list updates, with no allocation of our own.
+Each wrapper keeps its figures in its own closure variables: ``h``, the
+histogram (allocated on the first call: BUCKETS counts laid out exactly like
+src/common/histogram.ts, since the launcher adds Node and Python histograms
+bucket by bucket), ``total`` and ``mx`` in nanoseconds, and ``errors``. The
+number of calls is the sum of the counts. A Record (one probed function, as
+reported) reads the closure cells of its wrappers: usually one, more after
+importlib.reload re-ran a module whose old functions are still referenced.
+
+The bucket of a duration d is ``(d >> SHIFT[e]) + OFFSET[e])`` with
+``e = d.bit_length()``: two tuple lookups instead of branches and arithmetic.
+So a call costs two clock reads, one bit_length and a few updates of local
+cells, with no allocation of our own beyond the first call's histogram.
 
 The updates run after the last call in the wrapper, with no call in between,
 so under the GIL no thread switch can split them (3.10+); on 3.8/3.9 a switch
@@ -21,11 +27,12 @@ SUB_BITS = 6
 SUB = 1 << SUB_BITS  # 64
 MAX_EXP = 43
 BUCKETS = (MAX_EXP - SUB_BITS + 2) * SUB  # 2496
-TOTAL = BUCKETS  # index of the total (ns) in a histogram list
-MAX = BUCKETS + 1  # index of the maximum (ns)
-SIZE = BUCKETS + 2
 
 _now = perf_counter_ns
+
+# By bit length e of a duration in ns (0..127): the shift and offset of its bucket.
+SHIFT = tuple([0] * 7 + [e - 7 for e in range(7, MAX_EXP + 2)] + list(range(MAX_EXP + 2, 128)))
+OFFSET = tuple([0] * 7 + [((e - 6) << 6) - 64 for e in range(7, MAX_EXP + 2)] + [BUCKETS - 1] * (128 - MAX_EXP - 2))
 
 
 def bucket_of(ns):
@@ -38,39 +45,53 @@ def bucket_of(ns):
     return ((e - SUB_BITS + 1) << SUB_BITS) + (ns >> (e - SUB_BITS)) - SUB
 
 
-def record(st, d):
-    """Records one finished call that took d ns (off the hot path)."""
-    h = st[0]
-    if h is None:
-        h = st[0] = [0] * SIZE
-    h[bucket_of(d)] += 1
-    h[TOTAL] += d
-    if d > h[MAX]:
-        h[MAX] = d
+_FIGURES = ('h', 'total', 'mx', 'errors')
 
 
-def record_error(st, d):
-    st[1] += 1
-    record(st, d)
+def read(wrapper):
+    """(histogram or None, total ns, max ns, errors) of one wrapper, from its closure."""
+    cells = dict(zip(wrapper.__code__.co_freevars, wrapper.__closure__))
+    return tuple(cells[name].cell_contents for name in _FIGURES)
+
+
+def clear(wrapper):
+    cells = dict(zip(wrapper.__code__.co_freevars, wrapper.__closure__))
+    cells['h'].cell_contents = None
+    cells['total'].cell_contents = 0
+    cells['mx'].cell_contents = 0
+    cells['errors'].cell_contents = 0
 
 
 class Record(object):
-    """One probed function: what the report says about it, and its counters."""
+    """One probed function as reported: where it is, and the wrappers that time it."""
 
-    __slots__ = ('target', 'name', 'file', 'line', 'st', 'cache')
+    __slots__ = ('target', 'name', 'file', 'line', 'wrappers', 'cache')
 
     def __init__(self, target, name, file, line):
         self.target = target
         self.name = name
         self.file = file
         self.line = line
-        self.st = [None, 0]
-        self.cache = None  # (total ns, errors, JSON text) of the last report
+        self.wrappers = []
+        self.cache = None  # (key, JSON text) of the last report
+
+    def figures(self):
+        """(histogram list or None, total ns, max ns, errors) over all wrappers."""
+        hist, total, mx, errors = None, 0, 0, 0
+        for wrapper in list(self.wrappers):
+            h, t, m, e = read(wrapper)
+            if h is not None:
+                h = h[:]  # one consistent copy; other threads go on counting
+                hist = h if hist is None else [a + b for a, b in zip(hist, h)]
+            total += t
+            mx = m if m > mx else mx
+            errors += e
+        return hist, total, mx, errors
 
     def reset(self):
         """Forgets every call (a forked child starts from zero)."""
-        self.st[0] = None
-        self.st[1] = 0
+        for wrapper in self.wrappers:
+            clear(wrapper)
         self.cache = None
 
 
@@ -89,75 +110,114 @@ def add_record(target, name, file, line):
 
 
 # ---------------------------------------------------------------------------
-# Wrappers. The plain ones inline the recording; the logging ones (--calls)
-# go through record()/record_error() and print one line per call.
+# Wrappers. The same recording, inlined in each: a call through a helper would
+# cost more than the recording itself. The logging ones (TANZHEN_CALLS=1)
+# also print a line before and after each call.
 
-def _plain_sync(func, st):
+def _plain_sync(func):
+    # (Every plain wrapper has the closure variables h, total, mx, errors: see read().)
     now = _now
-    failed = record_error
+    shift = SHIFT
+    offset = OFFSET
+    h = None
+    total = mx = errors = 0
 
     def wrapper(*args, **kwargs):
+        nonlocal h, total, mx, errors
         t0 = now()
         try:
             result = func(*args, **kwargs)
         except BaseException:
-            failed(st, now() - t0)
+            d = now() - t0
+            e = d.bit_length()
+            if h is None:
+                h = [0] * 2496
+            h[(d >> shift[e]) + offset[e]] += 1
+            total += d
+            if d > mx:
+                mx = d
+            errors += 1
             raise
         d = now() - t0
-        if d < 64:
-            i = d
-        else:
-            e = d.bit_length()
-            i = ((e - 6) << 6) + (d >> (e - 7)) - 64 if e < 45 else 2495
-        h = st[0]
+        e = d.bit_length()
         if h is None:
-            h = st[0] = [0] * 2498
-        h[i] += 1
-        h[2496] += d
-        if d > h[2497]:
-            h[2497] = d
+            h = [0] * 2496
+        h[(d >> shift[e]) + offset[e]] += 1
+        total += d
+        if d > mx:
+            mx = d
         return result
 
     return wrapper
 
 
-def _plain_async(func, st):
+def _plain_async(func):
     now = _now
-    done = record
-    failed = record_error
+    shift = SHIFT
+    offset = OFFSET
+    h = None
+    total = mx = errors = 0
 
     async def wrapper(*args, **kwargs):
+        nonlocal h, total, mx, errors
         t0 = now()
         try:
             result = await func(*args, **kwargs)
         except BaseException:
-            failed(st, now() - t0)
+            d = now() - t0
+            e = d.bit_length()
+            if h is None:
+                h = [0] * 2496
+            h[(d >> shift[e]) + offset[e]] += 1
+            total += d
+            if d > mx:
+                mx = d
+            errors += 1
             raise
-        done(st, now() - t0)
+        d = now() - t0
+        e = d.bit_length()
+        if h is None:
+            h = [0] * 2496
+        h[(d >> shift[e]) + offset[e]] += 1
+        total += d
+        if d > mx:
+            mx = d
         return result
 
     return wrapper
 
 
-def _plain_gen(func, st):
+def _plain_gen(func):
     now = _now
-    done = record
-    failed = record_error
+    shift = SHIFT
+    offset = OFFSET
+    h = None
+    total = mx = errors = 0
 
     def wrapper(*args, **kwargs):
         # Timed from the first next() to the end of the generator (exhausted,
         # returned, closed by its consumer, or raised), consumer time included.
+        nonlocal h, total, mx, errors
         t0 = now()
+        failed = False
         try:
-            result = yield from func(*args, **kwargs)
+            return (yield from func(*args, **kwargs))
         except GeneratorExit:
-            done(st, now() - t0)
             raise
         except BaseException:
-            failed(st, now() - t0)
+            failed = True
             raise
-        done(st, now() - t0)
-        return result
+        finally:
+            d = now() - t0
+            e = d.bit_length()
+            if h is None:
+                h = [0] * 2496
+            h[(d >> shift[e]) + offset[e]] += 1
+            total += d
+            if d > mx:
+                mx = d
+            if failed:
+                errors += 1
 
     return wrapper
 
@@ -193,72 +253,62 @@ class _Log(object):
             self._write('  ' * depth + '\u2190 ' + label + ' ' + format_duration(ns))
 
 
-def _logged_sync(func, st, label, log):
+def _logged(func, label, log, kind):
+    """The --calls wrappers: the same figures, through a slower path that also prints."""
     now = _now
+    h = None
+    total = mx = errors = 0
 
-    def wrapper(*args, **kwargs):
-        log.start(label)
-        t0 = now()
-        try:
-            result = func(*args, **kwargs)
-        except BaseException:
-            d = now() - t0
-            record_error(st, d)
-            log.end(label, d, True)
-            raise
-        d = now() - t0
-        record(st, d)
-        log.end(label, d, False)
-        return result
+    def done(d, threw):
+        nonlocal h, total, mx, errors
+        if h is None:
+            h = [0] * BUCKETS
+        h[bucket_of(d)] += 1
+        total += d
+        if d > mx:
+            mx = d
+        if threw:
+            errors += 1
+        log.end(label, d, threw)
 
-    return wrapper
+    if kind == 'async':
+        async def wrapper(*args, **kwargs):
+            log.start(label)
+            t0 = now()
+            try:
+                result = await func(*args, **kwargs)
+            except BaseException:
+                done(now() - t0, True)
+                raise
+            done(now() - t0, False)
+            return result
+    elif kind == 'gen':
+        def wrapper(*args, **kwargs):
+            log.start(label)
+            t0 = now()
+            threw = False
+            try:
+                return (yield from func(*args, **kwargs))
+            except GeneratorExit:
+                raise
+            except BaseException:
+                threw = True
+                raise
+            finally:
+                done(now() - t0, threw)
+    else:
+        def wrapper(*args, **kwargs):
+            log.start(label)
+            t0 = now()
+            try:
+                result = func(*args, **kwargs)
+            except BaseException:
+                done(now() - t0, True)
+                raise
+            done(now() - t0, False)
+            return result
 
-
-def _logged_async(func, st, label, log):
-    now = _now
-
-    async def wrapper(*args, **kwargs):
-        log.start(label)
-        t0 = now()
-        try:
-            result = await func(*args, **kwargs)
-        except BaseException:
-            d = now() - t0
-            record_error(st, d)
-            log.end(label, d, True)
-            raise
-        d = now() - t0
-        record(st, d)
-        log.end(label, d, False)
-        return result
-
-    return wrapper
-
-
-def _logged_gen(func, st, label, log):
-    now = _now
-
-    def wrapper(*args, **kwargs):
-        log.start(label)
-        t0 = now()
-        try:
-            result = yield from func(*args, **kwargs)
-        except GeneratorExit:
-            d = now() - t0
-            record(st, d)
-            log.end(label, d, False)
-            raise
-        except BaseException:
-            d = now() - t0
-            record_error(st, d)
-            log.end(label, d, True)
-            raise
-        d = now() - t0
-        record(st, d)
-        log.end(label, d, False)
-        return result
-
-    return wrapper
+    return wrapper, done  # the figures live in the closure of `done`
 
 
 def format_duration(ns):
@@ -321,11 +371,9 @@ def wrap(func, rec):
         return None
     log = _log
     if log is None:
-        make = _plain_async if kind == 'async' else _plain_gen if kind == 'gen' else _plain_sync
-        wrapper = make(func, rec.st)
+        wrapper = figures = (_plain_async if kind == 'async' else _plain_gen if kind == 'gen' else _plain_sync)(func)
     else:
-        make = _logged_async if kind == 'async' else _logged_gen if kind == 'gen' else _logged_sync
-        wrapper = make(func, rec.st, rec.name, log)
+        wrapper, figures = _logged(func, rec.name, log, kind)
     try:
         functools.update_wrapper(wrapper, func)
     except Exception:
@@ -335,4 +383,5 @@ def wrap(func, rec):
 
         wrapper = functools.update_wrapper(types.coroutine(wrapper), func)
     _OUR_CODES.add(wrapper.__code__)
+    rec.wrappers.append(figures)
     return wrapper

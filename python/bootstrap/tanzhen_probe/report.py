@@ -73,21 +73,16 @@ def jnum(x):
 
 
 def _function_json(r):
-    st = r.st
-    h = st[0]
-    errors = st[1]
-    if h is None:
-        total, calls, maxns, sparse = 0, 0, 0, '[]'
+    hist, total, maxns, errors = r.figures()
+    key = (total, maxns, errors)
+    cache = r.cache
+    if cache is not None and cache[0] == key:
+        return cache[1]
+    if hist is None:
+        calls, sparse = 0, '[]'
     else:
-        h = h[:]  # one consistent copy; other threads go on counting
-        total = h[recorder.TOTAL]
-        cache = r.cache
-        if cache is not None and cache[0] == total and cache[1] == errors:
-            return cache[2]
-        maxns = h[recorder.MAX]
-        del h[recorder.TOTAL:]
-        calls = sum(h)
-        sparse = '[' + ','.join(['[%d,%d]' % (i, c) for i, c in enumerate(h) if c]) + ']'
+        calls = sum(hist)
+        sparse = '[' + ','.join(['[%d,%d]' % (i, c) for i, c in enumerate(hist) if c]) + ']'
     text = ''.join([
         '{"target":', jstr(r.target),
         ',"name":', jstr(r.name),
@@ -99,7 +94,7 @@ def _function_json(r):
         ',"maxMs":', jnum(maxns / 1e6),
         ',"histogram":', sparse, '}',
     ])
-    r.cache = (total, errors, text)
+    r.cache = (key, text)
     return text
 
 
