@@ -1,0 +1,134 @@
+// Tables and target checks for bench results. As a script, prints the
+// Markdown tables of a results file (for BENCHMARKS.md):
+//   node bench/report.mjs [bench/results.json]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH, fmtNs, fmtMs, fmtRatio, fmtPct, table, markdownTable } from './lib.mjs';
+
+export const LIMITS = {
+  perCallPerClock2: 1.3,
+  otelPerProbe: 15,
+  loadOverhead: 0.03,
+  loadFromMajor: 22,
+  preloadDeltaMs: 10,
+  memoryGrowthMB: 5,
+};
+
+export function checkTargets(r) {
+  const t = [];
+  const add = (section, node, what, measured, limit, pass, shown) => t.push({ section, node, what, measured, limit, pass, shown });
+  for (const [major, p] of Object.entries(r.percall)) {
+    for (const kind of ['sync', 'async']) {
+      const d = p.derived[kind];
+      add('a', p.version, `${kind} per-call overhead ≤ ${LIMITS.perCallPerClock2} × two clock reads`, d.probePerClock2, LIMITS.perCallPerClock2, d.probePerClock2 <= LIMITS.perCallPerClock2,
+        `${fmtNs(d.probeOverheadNs)} = ${fmtRatio(d.probePerClock2)} of ${fmtNs(d.clock2Ns)}`);
+      add('a', p.version, `${kind} per-call overhead ≥ ${LIMITS.otelPerProbe} × cheaper than an OTel span`, d.otelPerProbe, LIMITS.otelPerProbe, d.otelPerProbe >= LIMITS.otelPerProbe,
+        `${fmtRatio(d.otelPerProbe, 1)} (${fmtNs(d.otelOverheadNs)} vs ${fmtNs(d.probeOverheadNs)})`);
+    }
+  }
+  for (const [major, l] of Object.entries(r.load)) {
+    if (Number(major) < LIMITS.loadFromMajor) continue;
+    for (const kind of ['cjs', 'esm']) {
+      const v = l[kind]?.variants?.tanzhen;
+      if (!v) continue;
+      const over = v.loadRatio - 1;
+      add('b', l.version, `module load, ${l[kind].modules}-module ${kind.toUpperCase()} tree, ≤ +${LIMITS.loadOverhead * 100}% over bare`, over, LIMITS.loadOverhead, over <= LIMITS.loadOverhead,
+        `${fmtPct(over)} (${fmtMs(v.loadMs)} vs ${fmtMs(l[kind].variants.bare.loadMs)})`);
+    }
+  }
+  for (const [major, s] of Object.entries(r.startup)) {
+    const v = Object.values(s.variants).find((x) => x.role === 'preload');
+    if (!v) continue;
+    add('c', s.version, `preload start-up ≤ +${LIMITS.preloadDeltaMs} ms over bare`, v.deltaMs, LIMITS.preloadDeltaMs, v.deltaMs <= LIMITS.preloadDeltaMs, `+${v.deltaMs.toFixed(1)} ms`);
+  }
+  for (const [major, m] of Object.entries(r.memory)) {
+    const g = m.probe.rssGrowthMB;
+    add('d', m.version, `RSS growth ≤ ${LIMITS.memoryGrowthMB} MB over ${(m.probe.calls / 1e6).toLocaleString('en')} M probed calls`, g, LIMITS.memoryGrowthMB, g <= LIMITS.memoryGrowthMB, `${g.toFixed(2)} MB`);
+  }
+  return t;
+}
+
+const ver = (v) => v.replace(/^v/, '');
+
+function sections(r) {
+  const out = [];
+  const pc = Object.values(r.percall);
+  if (pc.length) {
+    const rows = [['Node', 'function', 'bare', '2× performance.now()', 'hand-written', 'tanzhen', 'OTel span', 'tanzhen overhead', '÷ two clock reads', 'OTel ÷ tanzhen']];
+    for (const p of pc) {
+      for (const kind of ['sync', 'async']) {
+        const m = p[kind];
+        const d = p.derived[kind];
+        rows.push([ver(p.version), kind, fmtNs(m.bare), fmtNs(d.clock2Ns), fmtNs(m.hand), fmtNs(m.probe), fmtNs(m.otel), fmtNs(d.probeOverheadNs), fmtRatio(d.probePerClock2), fmtRatio(d.otelPerProbe, 1)]);
+      }
+    }
+    out.push({ title: 'a. Per call (ns per call, median of mitata p50s; overhead = variant − bare)', rows });
+  }
+  const ld = Object.values(r.load);
+  if (ld.length) {
+    const rows = [['Node', 'tree', 'variant', 'load', 'vs bare', 'process wall', 'vs bare', 'noise']];
+    for (const l of ld) {
+      for (const kind of ['cjs', 'esm']) {
+        const t = l[kind];
+        if (!t) continue;
+        for (const [name, v] of Object.entries(t.variants)) {
+          rows.push([ver(l.version), `${t.modules} ${kind.toUpperCase()}`, name, fmtMs(v.loadMs), name === 'bare' ? '' : fmtPct(v.loadRatio - 1), fmtMs(v.wallMs), name === 'bare' ? '' : fmtPct(v.wallRatio - 1), `±${(v.noise * 100).toFixed(0)}%`]);
+        }
+      }
+    }
+    out.push({ title: 'b. Module load with a target elsewhere (medians of whole-process runs; "vs bare" = median of per-round ratios)', rows });
+  }
+  const st = Object.values(r.startup);
+  if (st.length) {
+    const rows = [['Node', 'command', 'wall', 'vs bare', 'ratio', 'peak RSS']];
+    for (const s of st) {
+      for (const [name, v] of Object.entries(s.variants)) {
+        rows.push([ver(s.version), name, fmtMs(v.wallMs), v.role === 'bare' ? '' : `${v.deltaMs >= 0 ? '+' : ''}${v.deltaMs.toFixed(1)} ms`, v.role === 'bare' ? '' : fmtRatio(v.ratio), v.peakRssMiB == null ? '—' : `${v.peakRssMiB.toFixed(0)} MiB`]);
+      }
+    }
+    out.push({ title: 'c. Start-up (medians of whole-process runs)', rows });
+  }
+  const mem = Object.values(r.memory);
+  if (mem.length) {
+    const rows = [['Node', 'calls', 'loop', 'ns/call', 'RSS before', 'RSS after', 'RSS growth', 'heap growth']];
+    for (const m of mem) {
+      for (const name of ['bare', 'probe']) {
+        const x = m[name];
+        rows.push([ver(m.version), `${(x.calls / 1e6).toLocaleString('en')} M`, name === 'probe' ? 'tanzhen' : 'bare', x.nsPerCall.toFixed(1), `${x.rssBeforeMB.toFixed(1)} MB`, `${x.rssAfterMB.toFixed(1)} MB`, `${x.rssGrowthMB.toFixed(2)} MB`, `${x.heapGrowthMB.toFixed(3)} MB`]);
+      }
+    }
+    out.push({ title: 'd. Memory over many probed calls (spans off)', rows });
+  }
+  return out;
+}
+
+function targetRows(r) {
+  const rows = [['target', 'Node', 'measured', 'result']];
+  for (const t of r.targets ?? []) rows.push([t.what, ver(t.node), t.shown, t.pass ? 'PASS' : 'FAIL']);
+  return rows;
+}
+
+export function renderText(r) {
+  let s = `\ntanzhen bench (${r.mode}) — ${r.machine.cpu}, ${r.machine.nproc} CPUs, ${r.date}\n`;
+  for (const sec of sections(r)) s += `\n${sec.title}\n${table(sec.rows)}\n`;
+  if (r.targets?.length) {
+    const failed = r.targets.filter((t) => !t.pass).length;
+    s += `\nTargets (${r.targets.length - failed} met, ${failed} not met)\n${table(targetRows(r))}\n`;
+  } else if (r.mode === 'smoke') s += '\n(smoke run: tiny sizes, no targets checked)\n';
+  for (const n of r.notes ?? []) s += `note: ${n}\n`;
+  return s;
+}
+
+export function renderMarkdown(r) {
+  let s = '';
+  for (const sec of sections(r)) s += `### ${sec.title}\n\n${markdownTable(sec.rows)}\n\n`;
+  if (r.targets?.length) s += `### Targets\n\n${markdownTable(targetRows(r))}\n\n`;
+  for (const n of r.notes ?? []) s += `Note: ${n}\n\n`;
+  return s;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const file = process.argv[2] ?? join(BENCH, 'results.json');
+  process.stdout.write(renderMarkdown(JSON.parse(readFileSync(file, 'utf8'))));
+}

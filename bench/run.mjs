@@ -1,0 +1,306 @@
+#!/usr/bin/env node
+// npm run bench: tanzhen side by side with the field, in one run.
+//   a. per-call cost of a probed sync and async function (mitata, in a child
+//      started with the real preload) vs bare, a hand-written two-clock-read
+//      wrapper and an OpenTelemetry span;
+//   b. module-load time of 1500-module CJS and ESM trees, with a target
+//      elsewhere, vs bare and vs require-in-the-middle / import-in-the-middle;
+//   c. start-up of the preload and the launcher vs bare node and vs
+//      OpenTelemetry's auto-instrumentations register;
+//   d. RSS growth over 50 M probed calls.
+// Every figure is a ratio to a baseline measured in the same run. Prints a
+// table, writes bench/results.json, checks the targets.
+//
+//   node bench/run.mjs [--quick] [--smoke] [--only a,b,c,d] [--nodes 20,24] [--out FILE]
+//
+// --smoke: tiny sizes, this Node only, no thresholds (what npm test runs).
+// --quick: smaller sizes, for a feel of the numbers in ~2 minutes.
+import { writeFileSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { cpus, totalmem, release } from 'node:os';
+import { join, dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { BENCH, ROOT, TMP, REGISTER, REGISTER_URL, median, spread, cleanEnv, findNodes, runProcess, lastJson } from './lib.mjs';
+import { writeCallFixture, writeOutsideTarget, writeTree } from './generate.mjs';
+import { renderText, checkTargets } from './report.mjs';
+
+const OTEL_AUTO_VERSION = '0.82.0';
+
+function parseArgs(argv) {
+  const o = { smoke: false, quick: false, only: ['a', 'b', 'c', 'd'], nodes: undefined, out: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--smoke') o.smoke = true;
+    else if (a === '--quick') o.quick = true;
+    else if (a === '--only') o.only = argv[++i].split(',');
+    else if (a === '--nodes') o.nodes = argv[++i].split(',').map(Number);
+    else if (a === '--out') o.out = argv[++i];
+    else if (a === '-h' || a === '--help') {
+      console.log('usage: node bench/run.mjs [--quick] [--smoke] [--only a,b,c,d] [--nodes 20,24] [--out FILE]');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const MODE = opts.smoke ? 'smoke' : opts.quick ? 'quick' : 'full';
+const SIZES = {
+  full: { callRounds: 5, callMinCpuMs: 250, modules: 1500, loadRuns: 9, startRuns: 15, memCalls: 50_000_000 },
+  quick: { callRounds: 3, callMinCpuMs: 100, modules: 1500, loadRuns: 4, startRuns: 7, memCalls: 5_000_000 },
+  smoke: { callRounds: 1, callMinCpuMs: 2, modules: 30, loadRuns: 1, startRuns: 1, memCalls: 200_000 },
+}[MODE];
+/** Which Node majors each section runs on by default (all that are present, else this one). */
+const DEFAULT_NODES = { a: [20, 22, 24, 26], b: [20, 22, 24, 26], c: [20, 22, 24, 26], d: [20, 24] };
+
+if (!existsSync(REGISTER)) {
+  console.error(`bench: ${REGISTER} is missing; run \`npm run build\` first`);
+  process.exit(2);
+}
+mkdirSync(TMP, { recursive: true });
+
+const allNodes = opts.smoke ? findNodes([Number(process.versions.node.split('.')[0])]) : findNodes(opts.nodes);
+const nodesFor = (section) => (opts.smoke || opts.nodes ? allNodes : allNodes.filter((n) => DEFAULT_NODES[section].includes(n.major)));
+const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
+const started = Date.now();
+
+const fixture = writeCallFixture();
+const outsideTarget = writeOutsideTarget();
+
+const results = {
+  version: 1,
+  mode: MODE,
+  date: new Date().toISOString(),
+  machine: machine(),
+  nodes: allNodes.map((n) => n.version),
+  sizes: SIZES,
+  percall: {},
+  load: {},
+  startup: {},
+  memory: {},
+  notes: [],
+};
+
+function machine() {
+  let model = cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) model = m[1].trim();
+  } catch {}
+  const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim();
+  return { cpu: model, nproc: Number(nproc) || cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), platform: process.platform };
+}
+
+// ---------------------------------------------------------------- a. per call
+function perCall(node) {
+  const cfg = { probed: fixture.probed, bare: fixture.bare, minCpuMs: SIZES.callMinCpuMs, rounds: SIZES.callRounds, smoke: opts.smoke };
+  const env = cleanEnv({ TANZHEN_TRACE: `${fixture.probed}:work;${fixture.probed}:awork` });
+  const r = runProcess(node.bin, ['--expose-gc', '--import', REGISTER_URL, join(BENCH, 'percall-child.mjs'), JSON.stringify(cfg)], { env, timeout: 600_000 });
+  const out = lastJson(r.stdout);
+  const clock2 = out.sync.clock2;
+  const derive = (m) => {
+    const probe = m.probe - m.bare;
+    const otel = m.otel - m.bare;
+    return {
+      clock2Ns: clock2,
+      probeOverheadNs: probe,
+      handOverheadNs: m.hand - m.bare,
+      otelOverheadNs: otel,
+      probePerClock2: probe / clock2,
+      handPerClock2: (m.hand - m.bare) / clock2,
+      otelPerProbe: otel / probe,
+    };
+  };
+  return { version: out.node, sync: out.sync, async: out.async, derived: { sync: derive(out.sync), async: derive({ ...out.async, clock2 }) }, samples: out.samples };
+}
+
+// ---------------------------------------------------------------- b. module load
+/** IITM's in-thread loader needs a Node whose registerHooks takes nullish CJS source. */
+function iitmSyncSupported(version) {
+  const [maj, min, pat] = version.slice(1).split('.').map(Number);
+  if (maj >= 26) return true;
+  if (maj === 25) return min >= 1;
+  if (maj === 24) return min > 11 || (min === 11 && pat >= 1);
+  if (maj === 22) return min > 22 || (min === 22 && pat >= 3);
+  return false;
+}
+function hasRegisterHooks(version) {
+  const [maj, min] = version.slice(1).split('.').map(Number);
+  return maj > 22 || (maj === 22 && min >= 15);
+}
+
+function loadVariants(node, kind, entry) {
+  const hook = (file) => pathToFileURL(join(BENCH, 'hooks', file)).href;
+  const v = [
+    { name: 'bare', args: [entry] },
+    { name: 'tanzhen', args: ['--import', REGISTER_URL, entry], env: { TANZHEN_TRACE: `${outsideTarget}:work` } },
+  ];
+  if (kind === 'cjs') v.push({ name: 'require-in-the-middle', args: ['--require', join(BENCH, 'hooks', 'ritm.cjs'), entry] });
+  else {
+    v.push({ name: 'import-in-the-middle', args: ['--import', hook('iitm.mjs'), entry] });
+    if (iitmSyncSupported(node.version)) v.push({ name: 'import-in-the-middle (sync hooks)', args: ['--import', hook('iitm-sync.mjs'), entry] });
+  }
+  if (hasRegisterHooks(node.version)) v.push({ name: 'no-op registerHooks load hook', args: ['--import', hook('noop-hooks.mjs'), entry] });
+  return v;
+}
+
+function moduleLoad(node, kind) {
+  const tree = writeTree(kind, SIZES.modules);
+  const variants = loadVariants(node, kind, tree.entry);
+  const runs = Object.fromEntries(variants.map((v) => [v.name, []]));
+  const once = (v) => {
+    const r = runProcess(node.bin, v.args, { env: cleanEnv(v.env), cwd: tree.dir });
+    const out = lastJson(r.stdout);
+    if (out.sum !== SIZES.modules) throw new Error(`${kind} tree: expected ${SIZES.modules} modules, got ${out.sum}`);
+    return { loadMs: out.loadMs, wallMs: r.wallMs };
+  };
+  if (!opts.smoke) for (const v of variants) once(v); // warm the file cache and the compile cache of each variant
+  for (let round = 0; round < SIZES.loadRuns; round++) {
+    // Rotate the order each round, so no variant always runs first or last.
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(k + round) % variants.length];
+      runs[v.name].push(once(v));
+    }
+  }
+  const bare = runs.bare;
+  const out = { modules: SIZES.modules, runs: SIZES.loadRuns, variants: {} };
+  for (const v of variants) {
+    const rs = runs[v.name];
+    const ratios = rs.map((r, i) => r.loadMs / bare[i].loadMs); // each run against the bare run of the same round
+    out.variants[v.name] = {
+      loadMs: median(rs.map((r) => r.loadMs)),
+      wallMs: median(rs.map((r) => r.wallMs)),
+      loadRatio: median(ratios),
+      wallRatio: median(rs.map((r, i) => r.wallMs / bare[i].wallMs)),
+      noise: spread(rs.map((r) => r.loadMs)),
+      samplesMs: rs.map((r) => Math.round(r.loadMs * 10) / 10),
+    };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- c. start-up
+function otelAutoDir() {
+  const dir = join(TMP, 'otel-auto');
+  const pkg = join(dir, 'node_modules', '@opentelemetry', 'auto-instrumentations-node', 'package.json');
+  const ok = () => existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version === OTEL_AUTO_VERSION;
+  if (opts.smoke) return undefined; // tests: no network, and ~0.5 s a run saved
+  if (ok()) return dir;
+  log(`installing @opentelemetry/auto-instrumentations-node@${OTEL_AUTO_VERSION} into ${dir} (once, ~90 MB)`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', `@opentelemetry/auto-instrumentations-node@${OTEL_AUTO_VERSION}`], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: cleanEnv() });
+  if (r.status !== 0 || !ok()) {
+    results.notes.push(`OpenTelemetry auto-instrumentations could not be installed (npm exit ${r.status}); its start-up row is missing`);
+    return undefined;
+  }
+  return dir;
+}
+
+// OpenTelemetry's register with nothing reaching off this machine: only local
+// resource detectors (the cloud ones probe metadata addresses and wait for
+// them), OTLP pointed at loopback, metrics and logs exporters off.
+const OTEL_ENV = {
+  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_LOGS_EXPORTER: 'none',
+};
+
+function startup(node, otelDir) {
+  const trace = { TANZHEN_TRACE: `${outsideTarget}:work` };
+  const path = { PATH: `${dirname(node.bin)}:${process.env.PATH}` };
+  const variants = [
+    { name: 'node -e 0', args: ['-e', '0'] },
+    { name: 'node --import tanzhen/register -e 0', args: ['--import', 'tanzhen/register', '-e', '0'], env: trace },
+    { name: 'tanzhen run -q -- node -e 0', args: [join(ROOT, 'bin', 'tanzhen.js'), 'run', '-q', '--', 'node', '-e', '0'], env: { ...trace, ...path } },
+  ];
+  if (otelDir) {
+    variants.push({
+      name: 'node -r @opentelemetry/auto-instrumentations-node/register -e 0',
+      args: ['-r', '@opentelemetry/auto-instrumentations-node/register', '-e', '0'],
+      env: OTEL_ENV,
+      cwd: otelDir,
+    });
+  }
+  const runs = Object.fromEntries(variants.map((v) => [v.name, []]));
+  const once = (v) => runProcess(node.bin, v.args, { env: cleanEnv(v.env), cwd: v.cwd ?? ROOT, rss: true });
+  if (!opts.smoke) for (const v of variants) once(v);
+  for (let round = 0; round < SIZES.startRuns; round++) {
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(k + round) % variants.length];
+      const r = once(v);
+      runs[v.name].push({ wallMs: r.wallMs, rssMiB: r.rssMiB });
+    }
+  }
+  const bare = runs[variants[0].name];
+  const out = { runs: SIZES.startRuns, variants: {} };
+  for (const v of variants) {
+    const rs = runs[v.name];
+    const rss = rs.map((r) => r.rssMiB).filter((x) => x !== undefined);
+    out.variants[v.name] = {
+      role: ['bare', 'preload', 'launcher', 'otel'][variants.indexOf(v)],
+      wallMs: median(rs.map((r) => r.wallMs)),
+      deltaMs: median(rs.map((r, i) => r.wallMs - bare[i].wallMs)),
+      ratio: median(rs.map((r, i) => r.wallMs / bare[i].wallMs)),
+      peakRssMiB: rss.length ? median(rss) : null,
+      samplesMs: rs.map((r) => Math.round(r.wallMs * 10) / 10),
+    };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- d. memory
+function memory(node) {
+  const cfg = { probed: fixture.probed, bare: fixture.bare, calls: SIZES.memCalls };
+  const env = cleanEnv({ TANZHEN_TRACE: `${fixture.probed}:work` });
+  const r = runProcess(node.bin, ['--expose-gc', '--import', REGISTER_URL, join(BENCH, 'memory-child.mjs'), JSON.stringify(cfg)], { env, timeout: 600_000 });
+  const out = lastJson(r.stdout);
+  return { version: out.node, ...out };
+}
+
+// ---------------------------------------------------------------- run
+async function main() {
+  log(`mode ${MODE}; Node ${allNodes.map((n) => n.version).join(', ')}`);
+  if (opts.only.includes('a')) {
+    for (const node of nodesFor('a')) {
+      log(`a. per-call cost on ${node.version}`);
+      results.percall[node.major] = perCall(node);
+    }
+  }
+  if (opts.only.includes('b')) {
+    for (const node of nodesFor('b')) {
+      results.load[node.major] = { version: node.version };
+      for (const kind of ['cjs', 'esm']) {
+        log(`b. ${SIZES.modules}-module ${kind.toUpperCase()} tree on ${node.version}`);
+        results.load[node.major][kind] = moduleLoad(node, kind);
+      }
+    }
+  }
+  if (opts.only.includes('c')) {
+    const otelDir = otelAutoDir();
+    for (const node of nodesFor('c')) {
+      log(`c. start-up on ${node.version}`);
+      results.startup[node.major] = { version: node.version, ...startup(node, otelDir) };
+    }
+  }
+  if (opts.only.includes('d')) {
+    for (const node of nodesFor('d')) {
+      log(`d. memory over ${SIZES.memCalls.toLocaleString('en')} calls on ${node.version}`);
+      results.memory[node.major] = memory(node);
+    }
+  }
+  results.durationS = Math.round((Date.now() - started) / 100) / 10;
+  results.targets = opts.smoke ? [] : checkTargets(results);
+
+  const file = opts.out ?? (opts.smoke ? join(TMP, 'results-smoke.json') : join(BENCH, 'results.json'));
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(renderText(results));
+  process.stdout.write(`\nwrote ${file} (${results.durationS} s)\n`);
+}
+
+main().catch((error) => {
+  console.error(`bench: ${error.stack ?? error}`);
+  process.exit(1);
+});
