@@ -9,6 +9,7 @@ import { snapshot } from './runtime/recorder.js';
 import { flushSpans, spanInfo } from './runtime/spans.js';
 import { candidates, matched, warn, warnings } from './runtime/state.js';
 import { treeSnapshot } from './runtime/tree.js';
+import { flushWorkersOnStop } from './worker-flush.js';
 
 const startedAt = Date.now();
 let calibration: Calibration | undefined;
@@ -59,4 +60,9 @@ export function startReportWriter(outDir: string, intervalMs: number): void {
   };
   process.on('exit', flush);
   if (intervalMs > 0) setInterval(flush, intervalMs).unref();
+  try {
+    flushWorkersOnStop(flush);
+  } catch (error) {
+    warn(`workers stopped from outside may lose their last ${intervalMs} ms: ${(error as Error).message}`);
+  }
 }

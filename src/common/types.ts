@@ -19,10 +19,13 @@ export interface Target {
   name: string[];
 }
 
-/** Per-function figures in one process report. Durations in milliseconds. */
-export interface FunctionRecord {
+/** A probed function and its figures, as both process reports and summary.json carry them. Durations in ms. */
+export interface FunctionFigures {
+  /** The target spec that matched it, as written. */
   target: string;
+  /** Qualified name as the user would write it: sleep, Client.query, default. */
   name: string;
+  /** Absolute path, or node:fs for built-ins. */
   file: string;
   line?: number;
   calls: number;
@@ -33,6 +36,10 @@ export interface FunctionRecord {
   maxMs: number;
   /** Set when only 1 call in `sampleEvery` was timed (all are counted). */
   sampleEvery?: number;
+}
+
+/** Per-function figures in one process report. */
+export interface FunctionRecord extends FunctionFigures {
   /** Sparse log-linear histogram of durations in nanoseconds: [bucketIndex, count] pairs. */
   histogram: Array<[number, number]>;
 }
@@ -88,21 +95,11 @@ export interface ProcessReport {
   warnings: string[];
 }
 
-export interface SummaryFunction {
-  target: string;
-  name: string;
-  file: string;
-  line?: number;
-  calls: number;
-  errors: number;
-  totalMs: number;
-  selfMs: number;
+export interface SummaryFunction extends FunctionFigures {
   meanMs: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
-  maxMs: number;
-  sampleEvery?: number;
 }
 
 /** The call tree aggregated by path: root → child → … */

@@ -161,9 +161,9 @@ export function collectFunctions(program: Node): FoundFunction[] {
   return found;
 }
 
-/** Depth-first walk over every node, parents before children. */
-export function walk(node: Node, visit: (node: Node) => void): void {
-  visit(node);
+/** Depth-first walk over every node, parents before children; `visit` returning false skips a node's children. */
+export function walk(node: Node, visit: (node: Node) => boolean | void): void {
+  if (visit(node) === false) return;
   for (const key in node) {
     if (key === 'type' || key === 'start' || key === 'end') continue;
     const value = node[key];

@@ -6,14 +6,16 @@ export function qualifiedName(fn: FoundFunction): string {
   return [...fn.container, fn.name].join('.');
 }
 
-export function nameMatches(target: string[], fn: FoundFunction): boolean {
+/** A target name's parts: `Client.prototype.query` → container ['Client'], last 'query', instance only. */
+export function splitName(target: string[]): { container: string[]; last: string; instanceOnly: boolean } {
   const last = target[target.length - 1];
-  let container = target.slice(0, -1);
-  let instanceOnly = false;
-  if (container[container.length - 1] === 'prototype') {
-    container = container.slice(0, -1);
-    instanceOnly = true;
-  }
+  const container = target.slice(0, -1);
+  const instanceOnly = container[container.length - 1] === 'prototype';
+  return { container: instanceOnly ? container.slice(0, -1) : container, last, instanceOnly };
+}
+
+export function nameMatches(target: string[], fn: FoundFunction): boolean {
+  const { container, last, instanceOnly } = splitName(target);
   if (last === '*') {
     // `*` alone: every named function, but not compiler helpers (__awaiter, esbuild's __name);
     // `Client.*`: every method of Client.

@@ -11,7 +11,7 @@ import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.j
 import * as T from './templates.js';
 
 export { MARKER } from './templates.js';
-import { collectFunctions, type FoundFunction, type Node } from './collect.js';
+import { collectFunctions, walk, type FoundFunction, type Node } from './collect.js';
 import { nameMatches, qualifiedName } from './names.js';
 
 export interface RewriteResult {
@@ -160,17 +160,11 @@ function resumeAt(block: Node): Edit {
 const FUNCTION_BOUNDARIES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ClassDeclaration', 'ClassExpression']);
 
 /** The nodes of this function's own body, not of functions or classes nested in it. */
-function ownNodes(node: Node, visit: (node: Node) => void): void {
-  if (FUNCTION_BOUNDARIES.has(node.type)) return;
-  visit(node);
-  for (const key in node) {
-    if (key === 'type' || key === 'start' || key === 'end') continue;
-    const value = node[key];
-    if (value === null || typeof value !== 'object') continue;
-    if (Array.isArray(value)) {
-      for (const child of value) if (child && typeof child.type === 'string') ownNodes(child, visit);
-    } else if (typeof value.type === 'string') ownNodes(value, visit);
-  }
+function ownNodes(body: Node, visit: (node: Node) => void): void {
+  walk(body, (node) => {
+    if (FUNCTION_BOUNDARIES.has(node.type)) return false;
+    visit(node);
+  });
 }
 
 /** Where the module prologue goes: after a hashbang line and any directive prologue. */

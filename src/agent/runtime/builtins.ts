@@ -5,6 +5,7 @@ import type { Target } from '../../common/types.js';
 import { registerFunction, type Probe } from './probe.js';
 import { noteModule, warn } from './state.js';
 import { wrapFunction } from './wrap.js';
+import { splitName } from '../instrument/names.js';
 
 const require = createRequire(import.meta.url);
 
@@ -22,15 +23,8 @@ export function patchBuiltins(targets: Target[], probe: Probe): void {
 }
 
 function patchTarget(target: Target, moduleName: string, exports: any, probe: Probe): void {
-  const name = target.name;
   const file = `node:${moduleName}`;
-  const last = name[name.length - 1];
-  let path = name.slice(0, -1);
-  let instanceOnly = false;
-  if (path[path.length - 1] === 'prototype') {
-    path = path.slice(0, -1);
-    instanceOnly = true;
-  }
+  const { container: path, last, instanceOnly } = splitName(target.name);
   const container = path.reduce((object, key) => (object == null ? undefined : object[key]), exports);
   if (container == null) return missing(target, exports, path);
 

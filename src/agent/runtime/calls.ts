@@ -7,6 +7,7 @@
 import { counts, countdown, record, sampleEvery, raiseSampling } from './recorder.js';
 import { addToNode, nodeFor } from './tree.js';
 import { addSpan, spansEnabled } from './spans.js';
+import { grownFloat64, grownInt32 } from './arrays.js';
 
 const now = performance.now.bind(performance);
 
@@ -36,26 +37,16 @@ let lastCheckAt = new Float64Array(64);
 
 function grow(): void {
   const size = capacity * 2;
-  const i32 = (a: Int32Array) => {
-    const b = new Int32Array(size);
-    b.set(a);
-    return b;
-  };
-  const f64 = (a: Float64Array) => {
-    const b = new Float64Array(size);
-    b.set(a);
-    return b;
-  };
-  slotFn = i32(slotFn);
-  slotParent = i32(slotParent);
-  slotParentGen = f64(slotParentGen);
-  slotGen = f64(slotGen);
-  slotNode = i32(slotNode);
-  slotStart = f64(slotStart);
-  slotChild = f64(slotChild);
-  slotSpan = f64(slotSpan);
-  slotParentSpan = f64(slotParentSpan);
-  free = i32(free);
+  slotFn = grownInt32(slotFn, size);
+  slotParent = grownInt32(slotParent, size);
+  slotParentGen = grownFloat64(slotParentGen, size);
+  slotGen = grownFloat64(slotGen, size);
+  slotNode = grownInt32(slotNode, size);
+  slotStart = grownFloat64(slotStart, size);
+  slotChild = grownFloat64(slotChild, size);
+  slotSpan = grownFloat64(slotSpan, size);
+  slotParentSpan = grownFloat64(slotParentSpan, size);
+  free = grownInt32(free, size);
   capacity = size;
 }
 
@@ -65,10 +56,7 @@ export function configureCalls(options: { spans: boolean; adaptiveRate: number }
 }
 
 export function reserveSampling(count: number): void {
-  if (count <= lastCheckAt.length) return;
-  const b = new Float64Array(Math.max(count, lastCheckAt.length * 2));
-  b.set(lastCheckAt);
-  lastCheckAt = b;
+  if (count > lastCheckAt.length) lastCheckAt = grownFloat64(lastCheckAt, Math.max(count, lastCheckAt.length * 2));
 }
 
 function isOpen(slot: number, gen: number): boolean {

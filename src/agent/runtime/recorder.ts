@@ -2,6 +2,7 @@
 // finished call touches only numbers: no objects, no closures, no strings.
 import { BUCKETS, bucketOf, toSparse } from '../../common/histogram.js';
 import type { FunctionRecord } from '../../common/types.js';
+import { grownFloat64 } from './arrays.js';
 
 export interface FunctionInfo {
   target: string;
@@ -34,19 +35,14 @@ export function setOverhead(ms: number): void {
 
 function grow(): void {
   capacity *= 2;
-  const copy = (from: Float64Array, fill = 0) => {
-    const to = new Float64Array(capacity).fill(fill);
-    to.set(from);
-    return to;
-  };
-  counts = copy(counts);
-  sampleEvery = copy(sampleEvery, 1);
-  countdown = copy(countdown, 1);
-  errors = copy(errors);
-  totalMs = copy(totalMs);
-  selfMs = copy(selfMs);
-  maxMs = copy(maxMs);
-  maxEvery = copy(maxEvery, 1);
+  counts = grownFloat64(counts, capacity);
+  sampleEvery = grownFloat64(sampleEvery, capacity, 1);
+  countdown = grownFloat64(countdown, capacity, 1);
+  errors = grownFloat64(errors, capacity);
+  totalMs = grownFloat64(totalMs, capacity);
+  selfMs = grownFloat64(selfMs, capacity);
+  maxMs = grownFloat64(maxMs, capacity);
+  maxEvery = grownFloat64(maxEvery, capacity, 1);
 }
 
 /** Registers a function and returns its id (not on the hot path). */

@@ -2,6 +2,7 @@
 // function called from two places has two nodes. Finding a call's node is a
 // cache hit for repeated call patterns, a Map lookup otherwise.
 import type { TreeRecord } from '../../common/types.js';
+import { grownFloat64, grownInt32 } from './arrays.js';
 
 let capacity = 256;
 let nodeParent = new Int32Array(capacity);
@@ -20,21 +21,11 @@ const FN_SPACE = 1 << 20;
 
 function growNodes(): void {
   capacity *= 2;
-  const i32 = (a: Int32Array) => {
-    const b = new Int32Array(capacity);
-    b.set(a);
-    return b;
-  };
-  const f64 = (a: Float64Array) => {
-    const b = new Float64Array(capacity);
-    b.set(a);
-    return b;
-  };
-  nodeParent = i32(nodeParent);
-  nodeFn = i32(nodeFn);
-  nodeCalls = f64(nodeCalls);
-  nodeTotal = f64(nodeTotal);
-  nodeSelf = f64(nodeSelf);
+  nodeParent = grownInt32(nodeParent, capacity);
+  nodeFn = grownInt32(nodeFn, capacity);
+  nodeCalls = grownFloat64(nodeCalls, capacity);
+  nodeTotal = grownFloat64(nodeTotal, capacity);
+  nodeSelf = grownFloat64(nodeSelf, capacity);
 }
 
 /** Makes room for function ids below `count` (called when functions register). */
@@ -42,12 +33,8 @@ export function reserveFunctions(count: number): void {
   if (count <= lastParent.length) return;
   let size = lastParent.length;
   while (size < count) size *= 2;
-  const p = new Int32Array(size).fill(-1);
-  p.set(lastParent);
-  const n = new Int32Array(size);
-  n.set(lastNode);
-  lastParent = p;
-  lastNode = n;
+  lastParent = grownInt32(lastParent, size, -1);
+  lastNode = grownInt32(lastNode, size);
 }
 
 /** The node for a call of `fn` under `parent` (0: the root). */
