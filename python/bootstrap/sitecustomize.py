@@ -31,9 +31,15 @@ def _tanzhen_chain(here):
     import os
     import sys
 
-    def ours(entry):
+    try:
+        me = os.stat(here)
+    except OSError:
+        me = None
+
+    def ours(entry):  # os.stat, not os.path.samefile: os.path may be probed by now
         try:
-            return os.path.samefile(entry or os.curdir, here)
+            st = os.stat(entry or os.curdir)
+            return me is not None and (st.st_ino, st.st_dev) == (me.st_ino, me.st_dev)
         except Exception:
             return False
 
@@ -53,13 +59,15 @@ def _tanzhen_chain(here):
             if found[0]:
                 found[0].close()
         return
-    from importlib.machinery import PathFinder
-    from importlib.util import module_from_spec
-
-    spec = PathFinder.find_spec('sitecustomize', rest)
+    # The import system's own modules, always loaded: no import cost at start-up.
+    bootstrap = sys.modules.get('_frozen_importlib')
+    external = sys.modules.get('_frozen_importlib_external')
+    if bootstrap is None or external is None:
+        from importlib import _bootstrap as bootstrap, _bootstrap_external as external
+    spec = external.PathFinder.find_spec('sitecustomize', rest)
     if spec is None or spec.loader is None:
         return
-    module = module_from_spec(spec)
+    module = bootstrap.module_from_spec(spec)
     # `import sitecustomize` now gives the user's module; an error in it
     # propagates to site.py, which reports it exactly as without tanzhen.
     sys.modules['sitecustomize'] = module

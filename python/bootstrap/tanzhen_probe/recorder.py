@@ -18,7 +18,6 @@ so under the GIL no thread switch can split them (3.10+); on 3.8/3.9 a switch
 there is possible but would need another thread finishing a call of the same
 function within the same instant.
 """
-import functools
 import sys
 from time import perf_counter_ns
 from types import CodeType
@@ -374,6 +373,8 @@ def wrap(func, rec):
         wrapper = figures = (_plain_async if kind == 'async' else _plain_gen if kind == 'gen' else _plain_sync)(func)
     else:
         wrapper, figures = _logged(func, rec.name, log, kind)
+    import functools  # here, not at start-up: the program may never import a target
+
     try:
         functools.update_wrapper(wrapper, func)
     except Exception:

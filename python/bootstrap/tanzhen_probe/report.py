@@ -16,7 +16,6 @@ not see our own calls in its figures.
 """
 import _thread
 import atexit
-import functools
 import os
 import sys
 from time import sleep as _sleep, time as _time, time_ns as _time_ns
@@ -329,5 +328,10 @@ def _hook_os_exit(reporter):
             pass
         real_exit(status)
 
-    functools.update_wrapper(_exit, real_exit)
+    for name in ('__module__', '__name__', '__qualname__', '__doc__'):
+        try:
+            setattr(_exit, name, getattr(real_exit, name))
+        except Exception:
+            pass
+    _exit.__wrapped__ = real_exit
     os._exit = _exit
