@@ -88,16 +88,20 @@ const sum = ${sum} + 1;
 }
 
 const CJS_MAIN = `'use strict';
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const root = require('./m0.js');
 const t1 = performance.now();
-process.stdout.write(JSON.stringify({ loadMs: t1 - t0, sinceStartMs: t1, sum: root.sum }) + '\\n');
+const c1 = process.cpuUsage(c0);
+process.stdout.write(JSON.stringify({ loadMs: t1 - t0, cpuMs: (c1.user + c1.system) / 1000, sinceStartMs: t1, sum: root.sum }) + '\\n');
 `;
 
-const ESM_MAIN = `const t0 = performance.now();
+const ESM_MAIN = `const c0 = process.cpuUsage();
+const t0 = performance.now();
 const root = await import('./m0.js');
 const t1 = performance.now();
-process.stdout.write(JSON.stringify({ loadMs: t1 - t0, sinceStartMs: t1, sum: root.sum }) + '\\n');
+const c1 = process.cpuUsage(c0);
+process.stdout.write(JSON.stringify({ loadMs: t1 - t0, cpuMs: (c1.user + c1.system) / 1000, sinceStartMs: t1, sum: root.sum }) + '\\n');
 `;
 
 /** Writes (or reuses) a tree; returns its entry file. */
@@ -106,7 +110,7 @@ export function writeTree(kind, n) {
   const dir = join(TMP, `tree-${kind}-${n}`);
   const entry = join(dir, esm ? 'main.mjs' : 'main.cjs');
   const stamp = join(dir, '.complete');
-  const version = `v2 ${n}`;
+  const version = `v3 ${n}`;
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === version) return { dir, entry, modules: n };
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -32,9 +32,12 @@ export function checkTargets(r) {
     for (const kind of ['cjs', 'esm']) {
       const v = l[kind]?.variants?.tanzhen;
       if (!v) continue;
-      const over = v.loadRatio - 1;
-      add('b', l.version, `module load, ${l[kind].modules}-module ${kind.toUpperCase()} tree, ≤ +${LIMITS.loadOverhead * 100}% over bare`, over, LIMITS.loadOverhead, over <= LIMITS.loadOverhead,
-        `${fmtPct(over)} (${fmtMs(v.loadMs)} vs ${fmtMs(l[kind].variants.bare.loadMs)})`);
+      // Judged on CPU time: tanzhen's hook on Node 22+ runs in-thread, so all
+      // of its cost is CPU time of this process, and CPU time is far less
+      // disturbed than wall time by other work on a shared machine.
+      const over = v.cpuRatio - 1;
+      add('b', l.version, `module load, ${l[kind].modules}-module ${kind.toUpperCase()} tree, ≤ +${LIMITS.loadOverhead * 100}% over bare (CPU time)`, over, LIMITS.loadOverhead, over <= LIMITS.loadOverhead,
+        `CPU ${fmtPct(over)} (${fmtMs(v.cpuMs)} vs ${fmtMs(l[kind].variants.bare.cpuMs)}); wall ${fmtPct(v.loadRatio - 1)}`);
     }
   }
   for (const [major, s] of Object.entries(r.startup)) {
@@ -67,13 +70,13 @@ function sections(r) {
   }
   const ld = Object.values(r.load);
   if (ld.length) {
-    const rows = [['Node', 'tree', 'variant', 'load', 'vs bare', 'process wall', 'vs bare', 'noise']];
+    const rows = [['Node', 'tree', 'variant', 'load (wall)', 'vs bare', 'load (CPU)', 'vs bare', 'process wall', 'vs bare', 'wall noise']];
     for (const l of ld) {
       for (const kind of ['cjs', 'esm']) {
         const t = l[kind];
         if (!t) continue;
         for (const [name, v] of Object.entries(t.variants)) {
-          rows.push([ver(l.version), `${t.modules} ${kind.toUpperCase()}`, name, fmtMs(v.loadMs), name === 'bare' ? '' : fmtPct(v.loadRatio - 1), fmtMs(v.wallMs), name === 'bare' ? '' : fmtPct(v.wallRatio - 1), `±${(v.noise * 100).toFixed(0)}%`]);
+          rows.push([ver(l.version), `${t.modules} ${kind.toUpperCase()}`, name, fmtMs(v.loadMs), name === 'bare' ? '' : fmtPct(v.loadRatio - 1), fmtMs(v.cpuMs), name === 'bare' ? '' : fmtPct(v.cpuRatio - 1), fmtMs(v.wallMs), name === 'bare' ? '' : fmtPct(v.wallRatio - 1), `±${(v.noise * 100).toFixed(0)}%`]);
         }
       }
     }
@@ -110,7 +113,8 @@ function targetRows(r) {
 }
 
 export function renderText(r) {
-  let s = `\ntanzhen bench (${r.mode}) — ${r.machine.cpu}, ${r.machine.nproc} CPUs, ${r.date}\n`;
+  const la = (x) => (x ? x.join(' ') : '?');
+  let s = `\ntanzhen bench (${r.mode}) — ${r.machine.cpu}, ${r.machine.nproc} CPUs, ${r.date}, load average ${la(r.machine.loadavgAtStart)} at start, ${la(r.machine.loadavgAtEnd)} at end\n`;
   for (const sec of sections(r)) s += `\n${sec.title}\n${table(sec.rows)}\n`;
   if (r.targets?.length) {
     const failed = r.targets.filter((t) => !t.pass).length;

@@ -16,7 +16,7 @@
 // --smoke: tiny sizes, this Node only, no thresholds (what npm test runs).
 // --quick: smaller sizes, for a feel of the numbers in ~2 minutes.
 import { writeFileSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, totalmem, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -88,7 +88,7 @@ function machine() {
     if (m) model = m[1].trim();
   } catch {}
   const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim();
-  return { cpu: model, nproc: Number(nproc) || cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), platform: process.platform };
+  return { cpu: model, loadavgAtStart: loadavg().map((x) => Math.round(x * 100) / 100), nproc: Number(nproc) || cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), platform: process.platform };
 }
 
 // ---------------------------------------------------------------- a. per call
@@ -97,21 +97,23 @@ function perCall(node) {
   const env = cleanEnv({ TANZHEN_TRACE: `${fixture.probed}:work;${fixture.probed}:awork` });
   const r = runProcess(node.bin, ['--expose-gc', '--import', REGISTER_URL, join(BENCH, 'percall-child.mjs'), JSON.stringify(cfg)], { env, timeout: 600_000 });
   const out = lastJson(r.stdout);
-  const clock2 = out.sync.clock2;
-  const derive = (m) => {
-    const probe = m.probe - m.bare;
-    const otel = m.otel - m.bare;
+  // Each round measured every variant back to back: overheads and ratios are
+  // taken within a round, then the median over rounds is kept.
+  const derive = (kind) => {
+    const m = out.samples[kind];
+    const c = out.samples.sync.clock2;
+    const per = (f) => median(m.bare.map((_, i) => f(i)));
     return {
-      clock2Ns: clock2,
-      probeOverheadNs: probe,
-      handOverheadNs: m.hand - m.bare,
-      otelOverheadNs: otel,
-      probePerClock2: probe / clock2,
-      handPerClock2: (m.hand - m.bare) / clock2,
-      otelPerProbe: otel / probe,
+      clock2Ns: median(c),
+      probeOverheadNs: per((i) => m.probe[i] - m.bare[i]),
+      handOverheadNs: per((i) => m.hand[i] - m.bare[i]),
+      otelOverheadNs: per((i) => m.otel[i] - m.bare[i]),
+      probePerClock2: per((i) => (m.probe[i] - m.bare[i]) / c[i]),
+      handPerClock2: per((i) => (m.hand[i] - m.bare[i]) / c[i]),
+      otelPerProbe: per((i) => (m.otel[i] - m.bare[i]) / (m.probe[i] - m.bare[i])),
     };
   };
-  return { version: out.node, sync: out.sync, async: out.async, derived: { sync: derive(out.sync), async: derive({ ...out.async, clock2 }) }, samples: out.samples };
+  return { version: out.node, sync: out.sync, async: out.async, derived: { sync: derive('sync'), async: derive('async') }, samples: out.samples };
 }
 
 // ---------------------------------------------------------------- b. module load
@@ -152,7 +154,7 @@ function moduleLoad(node, kind) {
     const r = runProcess(node.bin, v.args, { env: cleanEnv(v.env), cwd: tree.dir });
     const out = lastJson(r.stdout);
     if (out.sum !== SIZES.modules) throw new Error(`${kind} tree: expected ${SIZES.modules} modules, got ${out.sum}`);
-    return { loadMs: out.loadMs, wallMs: r.wallMs };
+    return { loadMs: out.loadMs, cpuMs: out.cpuMs, wallMs: r.wallMs };
   };
   if (!opts.smoke) for (const v of variants) once(v); // warm the file cache and the compile cache of each variant
   for (let round = 0; round < SIZES.loadRuns; round++) {
@@ -171,6 +173,8 @@ function moduleLoad(node, kind) {
       loadMs: median(rs.map((r) => r.loadMs)),
       wallMs: median(rs.map((r) => r.wallMs)),
       loadRatio: median(ratios),
+      cpuMs: median(rs.map((r) => r.cpuMs)),
+      cpuRatio: median(rs.map((r, i) => r.cpuMs / bare[i].cpuMs)),
       wallRatio: median(rs.map((r, i) => r.wallMs / bare[i].wallMs)),
       noise: spread(rs.map((r) => r.loadMs)),
       samplesMs: rs.map((r) => Math.round(r.loadMs * 10) / 10),
@@ -291,6 +295,7 @@ async function main() {
       results.memory[node.major] = memory(node);
     }
   }
+  results.machine.loadavgAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   results.durationS = Math.round((Date.now() - started) / 100) / 10;
   results.targets = opts.smoke ? [] : checkTargets(results);
 
