@@ -237,6 +237,24 @@ test('explicit Class.method, staticmethod and classmethod targets stay descripto
   );
 });
 
+test('a package imported from a zip file (zipimport; load_module only before 3.10) is probed, its resources readable', async () => {
+  const dir = tempDir();
+  const zip = path.join(dir, 'shop.zip');
+  execFileSync(PY, ['-m', 'zipfile', '-c', zip, path.join(fixtures, 'shop')]);
+  const script = 'import shop; print(shop.PRICES, type(shop.__loader__).__name__, shop.checkout(shop.Cart.of(1, 2, 3)))';
+  await Promise.all(
+    available.map(async ([label, python]) => {
+      const r = await runPython(python, ['-c', script], { cwd: dir, trace: ['shop:checkout', 'shop:Cart.*'], pythonPath: [zip] });
+      assert.equal(r.code, 0, `${label}: ${r.stderr}`);
+      assert.equal(r.stdout, "['3', '5', '8'] zipimporter 6\n", label);
+      const f = byName(r.reports[0]);
+      assert.equal(f.checkout?.calls, 1, label);
+      assert.equal(f['Cart.add']?.calls, 3, label);
+      assert.equal(f.checkout.file, path.join(zip, 'shop/__init__.py'));
+    }),
+  );
+});
+
 test('TANZHEN_CALLS=1 prints one line per call on stderr, nested calls indented, errors marked', async () => {
   const r = await runPython(PY, ['calls.py'], { trace: ['work:*'], extra: { TANZHEN_CALLS: '1' } });
   assert.equal(r.code, 0, r.stderr);

@@ -26,9 +26,14 @@ class TanzhenFinder(object):
         if spec is None:
             return None
         loader = spec.loader
-        if loader is None or not hasattr(loader, 'exec_module') or isinstance(loader, _LoaderProxy):
+        if loader is None or isinstance(loader, (_LoaderProxy, _LegacyLoaderProxy)):
             return None  # let the import system find it again, untouched
-        spec.loader = _LoaderProxy(loader, fullname, self._on_loaded)
+        if hasattr(loader, 'exec_module'):
+            spec.loader = _LoaderProxy(loader, fullname, self._on_loaded)
+        elif hasattr(loader, 'load_module'):
+            spec.loader = _LegacyLoaderProxy(loader, fullname, self._on_loaded)  # zipimporter before 3.10
+        else:
+            return None
         return spec
 
     def invalidate_caches(self):
@@ -84,6 +89,39 @@ class _LoaderProxy(object):
         except Exception:
             pass
         self._tanzhen_on_loaded(module, self._tanzhen_name)
+
+    def __getattr__(self, name):
+        return getattr(self.__dict__['_tanzhen_loader'], name)
+
+    def __setattr__(self, name, value):
+        setattr(self._tanzhen_loader, name, value)
+
+    def __repr__(self):
+        return repr(self._tanzhen_loader)
+
+
+class _LegacyLoaderProxy(object):
+    """The same for a loader with load_module() only (no exec_module to delegate)."""
+
+    def __init__(self, loader, name, on_loaded):
+        self.__dict__['_tanzhen_loader'] = loader
+        self.__dict__['_tanzhen_name'] = name
+        self.__dict__['_tanzhen_on_loaded'] = on_loaded
+
+    def load_module(self, fullname):
+        loader = self._tanzhen_loader
+        module = loader.load_module(fullname)
+        try:
+            ns = module.__dict__
+            if ns.get('__loader__') is self:
+                ns['__loader__'] = loader
+            spec = ns.get('__spec__')
+            if spec is not None and spec.loader is self:
+                spec.loader = loader
+        except Exception:
+            pass
+        self._tanzhen_on_loaded(module, self._tanzhen_name)
+        return module
 
     def __getattr__(self, name):
         return getattr(self.__dict__['_tanzhen_loader'], name)
