@@ -419,3 +419,16 @@ test('through `tanzhen run`: a Node program spawning a Python child gives one su
   assert.deepEqual(calls, { double: 2, square: 1 });
   assert.deepEqual(summary.unmatched, []);
 });
+
+test('through `tanzhen run`: a shell script that starts Python is probed too', { skip: !launcherBuilt && 'launcher not built' }, async () => {
+  const out = tempDir();
+  const r = await tanzhen(['run', '-q', '-t', 'hello:sleep', '--out', out, '--', 'sh', '-c', '"$PY" test.py arg1 arg2 && "$PY" test.py again'], {
+    cwd: hello,
+    env: { HELLO_SLEEP: '0.01', PY },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "['test.py', 'arg1', 'arg2']\n0.01\n['test.py', 'again']\n0.01\n");
+  const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  assert.deepEqual(summary.processes.map((p) => p.runtime), ['python', 'python']);
+  assert.equal(summary.functions.find((f) => f.name === 'sleep').calls, 2);
+});
