@@ -53,6 +53,8 @@ export async function run(args: RunArgs): Promise<void> {
       if (out) {
         writeQuietly(path.join(outDir, RUN_FILE), { ...record, exitCode: result.code, signal: result.signal ?? undefined });
         writeFileAtomic(path.join(outDir, SUMMARY_FILE), JSON.stringify(summary, null, 2) + '\n');
+        // trace.json and report.html: one warning line each if they fail.
+        (await import('../report/outputs.js')).writeOutputs(outDir, summary, { cwd, warn });
       }
       if (!quiet) printSummary(summary);
       else for (const u of summary.unmatched) warn(`unmatched ${u.target}: ${u.message}`);
