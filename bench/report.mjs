@@ -92,16 +92,17 @@ function sections(r) {
     }
     out.push({ title: 'c. Start-up (medians of whole-process runs)', rows });
   }
-  const mem = Object.values(r.memory);
+  const mem = [...Object.values(r.memory), ...Object.values(r.memorySpans ?? {})];
   if (mem.length) {
     const rows = [['Node', 'calls', 'loop', 'ns/call', 'RSS before', 'RSS after', 'RSS growth', 'heap growth']];
     for (const m of mem) {
       for (const name of ['bare', 'probe']) {
         const x = m[name];
-        rows.push([ver(m.version), `${(x.calls / 1e6).toLocaleString('en')} M`, name === 'probe' ? 'tanzhen' : 'bare', x.nsPerCall.toFixed(1), `${x.rssBeforeMB.toFixed(1)} MB`, `${x.rssAfterMB.toFixed(1)} MB`, `${x.rssGrowthMB.toFixed(2)} MB`, `${x.heapGrowthMB.toFixed(3)} MB`]);
+        if (m.spans && name === 'bare') continue;
+        rows.push([ver(m.version), `${(x.calls / 1e6).toLocaleString('en')} M`, name === 'probe' ? (m.spans ? 'tanzhen, spans on' : 'tanzhen') : 'bare', x.nsPerCall.toFixed(1), `${x.rssBeforeMB.toFixed(1)} MB`, `${x.rssAfterMB.toFixed(1)} MB`, `${x.rssGrowthMB.toFixed(2)} MB`, `${x.heapGrowthMB.toFixed(3)} MB`]);
       }
     }
-    out.push({ title: 'd. Memory over many probed calls (spans off)', rows });
+    out.push({ title: 'd. Memory over many probed calls (spans off unless said)', rows });
   }
   return out;
 }

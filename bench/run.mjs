@@ -11,11 +11,13 @@
 // Every figure is a ratio to a baseline measured in the same run. Prints a
 // table, writes bench/results.json, checks the targets.
 //
-//   node bench/run.mjs [--quick] [--smoke] [--only a,b,c,d] [--nodes 20,24] [--out FILE]
+//   node bench/run.mjs [--quick] [--smoke] [--spans] [--only a,b,c,d] [--nodes 20,24] [--out FILE]
 //
+// --spans: also measure memory with spans on (TANZHEN_SPANS=1, TANZHEN_OUT
+//   set): informational, the span cap should keep it bounded.
 // --smoke: tiny sizes, this Node only, no thresholds (what npm test runs).
 // --quick: smaller sizes, for a feel of the numbers in ~2 minutes.
-import { writeFileSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, existsSync, readFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, totalmem, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -27,16 +29,17 @@ import { renderText, checkTargets } from './report.mjs';
 const OTEL_AUTO_VERSION = '0.82.0';
 
 function parseArgs(argv) {
-  const o = { smoke: false, quick: false, only: ['a', 'b', 'c', 'd'], nodes: undefined, out: undefined };
+  const o = { smoke: false, quick: false, spans: false, only: ['a', 'b', 'c', 'd'], nodes: undefined, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--smoke') o.smoke = true;
     else if (a === '--quick') o.quick = true;
+    else if (a === '--spans') o.spans = true;
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--nodes') o.nodes = argv[++i].split(',').map(Number);
     else if (a === '--out') o.out = argv[++i];
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/run.mjs [--quick] [--smoke] [--only a,b,c,d] [--nodes 20,24] [--out FILE]');
+      console.log('usage: node bench/run.mjs [--quick] [--smoke] [--spans] [--only a,b,c,d] [--nodes 20,24] [--out FILE]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -46,12 +49,12 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 const MODE = opts.smoke ? 'smoke' : opts.quick ? 'quick' : 'full';
 const SIZES = {
-  full: { callRounds: 5, callMinCpuMs: 250, modules: 1500, loadRuns: 9, startRuns: 15, memCalls: 50_000_000 },
+  full: { callRounds: 5, callMinCpuMs: 250, modules: 1500, loadRuns: 9, startRuns: 11, memCalls: 50_000_000 },
   quick: { callRounds: 3, callMinCpuMs: 100, modules: 1500, loadRuns: 4, startRuns: 7, memCalls: 5_000_000 },
   smoke: { callRounds: 1, callMinCpuMs: 2, modules: 30, loadRuns: 1, startRuns: 1, memCalls: 200_000 },
 }[MODE];
 /** Which Node majors each section runs on by default (all that are present, else this one). */
-const DEFAULT_NODES = { a: [20, 22, 24, 26], b: [20, 22, 24, 26], c: [20, 22, 24, 26], d: [20, 24] };
+const DEFAULT_NODES = { a: [20, 22, 24, 26], b: [20, 24], c: [20, 22, 24, 26], d: [20, 24] };
 
 if (!existsSync(REGISTER)) {
   console.error(`bench: ${REGISTER} is missing; run \`npm run build\` first`);
@@ -78,6 +81,7 @@ const results = {
   load: {},
   startup: {},
   memory: {},
+  memorySpans: {},
   notes: [],
 };
 
@@ -218,6 +222,7 @@ function startup(node, otelDir) {
   const variants = [
     { name: 'node -e 0', args: ['-e', '0'] },
     { name: 'node --import tanzhen/register -e 0', args: ['--import', 'tanzhen/register', '-e', '0'], env: trace },
+    { name: 'node --import ./bench/hooks/empty.mjs -e 0', args: ['--import', './bench/hooks/empty.mjs', '-e', '0'] },
     { name: 'tanzhen run -q -- node -e 0', args: [join(ROOT, 'bin', 'tanzhen.js'), 'run', '-q', '--', 'node', '-e', '0'], env: { ...trace, ...path } },
   ];
   if (otelDir) {
@@ -244,7 +249,7 @@ function startup(node, otelDir) {
     const rs = runs[v.name];
     const rss = rs.map((r) => r.rssMiB).filter((x) => x !== undefined);
     out.variants[v.name] = {
-      role: ['bare', 'preload', 'launcher', 'otel'][variants.indexOf(v)],
+      role: ['bare', 'preload', 'empty-preload', 'launcher', 'otel'][variants.indexOf(v)],
       wallMs: median(rs.map((r) => r.wallMs)),
       deltaMs: median(rs.map((r, i) => r.wallMs - bare[i].wallMs)),
       ratio: median(rs.map((r, i) => r.wallMs / bare[i].wallMs)),
@@ -256,12 +261,14 @@ function startup(node, otelDir) {
 }
 
 // ---------------------------------------------------------------- d. memory
-function memory(node) {
+function memory(node, spans = false) {
   const cfg = { probed: fixture.probed, bare: fixture.bare, calls: SIZES.memCalls };
-  const env = cleanEnv({ TANZHEN_TRACE: `${fixture.probed}:work` });
+  const extra = spans ? { TANZHEN_SPANS: '1', TANZHEN_OUT: mkdtempSync(join(TMP, 'spans-out-')) } : {};
+  const env = cleanEnv({ TANZHEN_TRACE: `${fixture.probed}:work`, ...extra });
   const r = runProcess(node.bin, ['--expose-gc', '--import', REGISTER_URL, join(BENCH, 'memory-child.mjs'), JSON.stringify(cfg)], { env, timeout: 600_000 });
   const out = lastJson(r.stdout);
-  return { version: out.node, ...out };
+  if (spans) rmSync(extra.TANZHEN_OUT, { recursive: true, force: true });
+  return { version: out.node, spans, ...out };
 }
 
 // ---------------------------------------------------------------- run
@@ -293,6 +300,10 @@ async function main() {
     for (const node of nodesFor('d')) {
       log(`d. memory over ${SIZES.memCalls.toLocaleString('en')} calls on ${node.version}`);
       results.memory[node.major] = memory(node);
+      if (opts.spans) {
+        log(`d. memory with spans on, over ${SIZES.memCalls.toLocaleString('en')} calls on ${node.version}`);
+        results.memorySpans[node.major] = memory(node, true);
+      }
     }
   }
   results.machine.loadavgAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
