@@ -1,18 +1,11 @@
 """The target grammar `<module>:<name>`, read back from TANZHEN_TRACE.
 
 Same grammar as the Node agent, split at the last ':'. Targets that can only
-mean a Node module (paths, `node:` specifiers, Node built-ins, npm package
-paths) are ignored here without a word: the Node side reports on them.
+mean a Node module (paths, `node:` specifiers, npm package paths) are ignored
+here without a word: the Node side reports on them. A bare name that is also
+a Node built-in (`os`, `http`, `zlib`) is a Python module here as well: a
+`os:getcwd` target times os.getcwd in Python and is simply unmatched in Node.
 """
-
-# Bare names of Node.js built-in modules: such targets are Node's.
-NODE_BUILTINS = frozenset(
-    'assert async_hooks buffer child_process cluster console constants crypto dgram '
-    'diagnostics_channel dns domain events fs http http2 https inspector module net os '
-    'path perf_hooks process punycode querystring readline repl stream string_decoder '
-    'sys timers tls trace_events tty url util v8 vm wasi worker_threads zlib'.split()
-)
-
 
 class Target(object):
     __slots__ = ('spec', 'module', 'name')
@@ -38,7 +31,7 @@ def parse_target(raw):
     if colon <= 0 or colon == len(spec) - 1:
         return None
     module, name = spec[:colon], spec[colon + 1:]
-    if module.startswith(('.', '/', 'node:')) or module in NODE_BUILTINS:
+    if module.startswith(('.', '/', 'node:')):
         return None
     if not all(part.isidentifier() for part in module.split('.')):
         return None  # '@scope/pkg', 'express/lib/router', 'fs/promises'...
