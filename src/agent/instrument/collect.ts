@@ -25,9 +25,25 @@ export interface FoundFunction {
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 const WRAPPERS = new Set(['ParenthesizedExpression', 'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion']);
 
+/** `Object.freeze(x)`, `Object.seal(x)`, `Object.preventExtensions(x)` bind x's functions under the same names. */
+const FREEZERS = new Set(['freeze', 'seal', 'preventExtensions']);
+
 function unwrap(node: Node | null | undefined): Node | null | undefined {
-  while (node && WRAPPERS.has(node.type)) node = node.expression;
-  return node;
+  for (;;) {
+    if (node && WRAPPERS.has(node.type)) node = node.expression;
+    else if (node?.type === 'CallExpression' && node.arguments?.length >= 1 && isFreezer(node.callee)) node = node.arguments[0];
+    else return node;
+  }
+}
+
+function isFreezer(callee: Node): boolean {
+  return (
+    callee.type === 'MemberExpression' &&
+    !callee.computed &&
+    callee.object?.type === 'Identifier' &&
+    callee.object.name === 'Object' &&
+    FREEZERS.has(callee.property?.name)
+  );
 }
 
 function isFunction(node: Node | null | undefined): boolean {

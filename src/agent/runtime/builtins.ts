@@ -34,20 +34,23 @@ function patchTarget(target: Target, moduleName: string, exports: any, probe: Pr
   if (path.length > 0 && typeof container === 'function' && container.prototype) holders.push({ object: container.prototype, prefix: path });
 
   let found = 0;
+  // With `*`, read-only functions make one warning for the module, not one each.
+  const readOnly: string[] = [];
   for (const { object, prefix } of holders) {
     const keys = last === '*' ? Object.getOwnPropertyNames(object).filter((k) => k !== 'constructor') : [last];
     for (const key of keys) {
       const descriptor = Object.getOwnPropertyDescriptor(object, key);
       if (!descriptor) continue;
       if (last === '*' && typeof descriptor.value !== 'function') continue;
-      if (patchProperty(target, object, key, descriptor, [...prefix, key].join('.'), file, probe)) found++;
+      if (patchProperty(target, object, key, descriptor, [...prefix, key].join('.'), file, probe, last === '*' ? readOnly : undefined)) found++;
     }
   }
+  if (readOnly.length > 0) warn(`${target.spec}: ${readOnly.length === 1 ? `${readOnly[0]} is` : `${readOnly.length} functions are`} read-only (frozen or non-configurable)${readOnly.length === 1 ? '' : `: ${readOnly.join(', ')}`}; not probed`);
   if (found > 0) noteModule([target.spec], {});
-  else if (last !== '*') missing(target, exports, path);
+  else missing(target, exports, path);
 }
 
-function patchProperty(target: Target, object: any, key: string, d: PropertyDescriptor, name: string, file: string, probe: Probe): boolean {
+function patchProperty(target: Target, object: any, key: string, d: PropertyDescriptor, name: string, file: string, probe: Probe, readOnly?: string[]): boolean {
   if (d.get || d.set) {
     warn(`${target.spec}: ${name} is a getter/setter property, not a function; not probed`);
     return false;
@@ -57,6 +60,7 @@ function patchProperty(target: Target, object: any, key: string, d: PropertyDesc
     return false;
   }
   if (!d.writable && !d.configurable) {
+    if (readOnly) return (readOnly.push(name), false);
     warn(`${target.spec}: ${name} is read-only (frozen or non-configurable); not probed`);
     return false;
   }
@@ -67,7 +71,12 @@ function patchProperty(target: Target, object: any, key: string, d: PropertyDesc
 
 function missing(target: Target, exports: any, path: string[]): void {
   const holder = path.reduce((o, k) => (o == null ? undefined : o[k]), exports);
-  const names = holder == null ? Object.keys(exports) : Object.getOwnPropertyNames(holder).map((k) => [...path, k].join('.'));
+  // "Did you mean" offers only what could be probed: functions held in plain, replaceable properties.
+  const probeable = (k: string) => {
+    const d = Object.getOwnPropertyDescriptor(holder, k);
+    return !!d && typeof d.value === 'function' && (d.writable || d.configurable);
+  };
+  const names = holder == null ? Object.keys(exports) : Object.getOwnPropertyNames(holder).filter(probeable).map((k) => [...path, k].join('.'));
   noteModule([], { [target.spec]: names });
 }
 
