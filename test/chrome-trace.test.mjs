@@ -43,7 +43,7 @@ test('sync calls: one X event per call, children inside their parent, named trac
     assert.ok(child.ts + child.dur <= parent.ts + parent.dur, 'child ends within its parent');
     assert.equal(child.tid, parent.tid);
     assert.equal(child.args.caller, 'parent');
-    assert.ok(child.dur >= 19_000 && child.dur < 30_000, `child dur ${child.dur} µs`);
+    assert.ok(child.dur >= 19_000, `child dur ${child.dur} µs`); // spins 20 ms (more on a loaded machine)
   }
   assert.ok(children[1].ts >= children[0].ts + children[0].dur, 'siblings in sequence');
   assert.equal(parent.args.file, 'sync.js:8');
