@@ -49,7 +49,7 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 const MODE = opts.smoke ? 'smoke' : opts.quick ? 'quick' : 'full';
 const SIZES = {
-  full: { callRounds: 5, callMinCpuMs: 250, modules: 1500, loadRuns: 9, startRuns: 11, memCalls: 50_000_000 },
+  full: { callRounds: 5, callMinCpuMs: 150, modules: 1500, loadRuns: 7, startRuns: 9, memCalls: 50_000_000 },
   quick: { callRounds: 3, callMinCpuMs: 100, modules: 1500, loadRuns: 4, startRuns: 7, memCalls: 5_000_000 },
   smoke: { callRounds: 1, callMinCpuMs: 2, modules: 30, loadRuns: 1, startRuns: 1, memCalls: 200_000 },
 }[MODE];
@@ -62,10 +62,10 @@ if (!existsSync(REGISTER)) {
 }
 mkdirSync(TMP, { recursive: true });
 
+const started = Date.now();
 const allNodes = opts.smoke ? findNodes([Number(process.versions.node.split('.')[0])]) : findNodes(opts.nodes);
 const nodesFor = (section) => (opts.smoke || opts.nodes ? allNodes : allNodes.filter((n) => DEFAULT_NODES[section].includes(n.major)));
-const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
-const started = Date.now();
+const log = (msg) => process.stderr.write(`bench: [${Math.round((Date.now() - started) / 1000)} s] ${msg}\n`);
 
 const fixture = writeCallFixture();
 const outsideTarget = writeOutsideTarget();
