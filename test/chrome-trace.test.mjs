@@ -42,18 +42,17 @@ test('sync calls: one X event per call, children inside their parent, named trac
     assert.ok(child.ts >= parent.ts, 'child starts after its parent');
     assert.ok(child.ts + child.dur <= parent.ts + parent.dur, 'child ends within its parent');
     assert.equal(child.tid, parent.tid);
-    assert.equal(child.args.caller, 'parent');
     assert.ok(child.dur >= 19_000, `child dur ${child.dur} µs`); // spins 20 ms (more on a loaded machine)
   }
   assert.ok(children[1].ts >= children[0].ts + children[0].dur, 'siblings in sequence');
   assert.equal(parent.args.file, 'sync.js:8');
-  assert.equal(parent.args.error, false);
+  assert.deepEqual(parent.args, { file: 'sync.js:8', error: false });
   assert.equal(parent.cat, 'node');
   // Epoch-based microseconds: within a minute of now.
   assert.ok(Math.abs(parent.ts / 1000 - Date.now()) < 60_000, `ts ${parent.ts}`);
   const meta = trace.traceEvents.filter((e) => e.ph === 'M');
   const processName = meta.find((e) => e.name === 'process_name');
-  assert.match(processName.args.name, /^node sync\.js \(pid \d+\)$/);
+  assert.equal(processName.args.name, 'node sync.js');
   assert.equal(processName.pid, parent.pid);
   assert.equal(meta.find((e) => e.name === 'thread_name' && e.tid === parent.tid).args.name, 'main');
 });
@@ -74,7 +73,6 @@ test('interleaved async calls: counts equal calls, every track properly nested',
   const requests = events.filter((e) => e.name === 'requestA');
   for (const step of events.filter((e) => e.name === 'stepA')) {
     assert.ok(requests.some((q) => q.ts <= step.ts && step.ts + step.dur <= q.ts + q.dur), 'stepA inside a requestA');
-    assert.equal(step.args.caller, 'requestA');
   }
 });
 
@@ -86,10 +84,10 @@ test('processes, workers and children: one process per pid, one track per thread
   assert.equal(events.length, 6);
   const meta = trace.traceEvents.filter((e) => e.ph === 'M');
   const processNames = meta.filter((e) => e.name === 'process_name').map((e) => e.args.name);
-  assert.deepEqual(processNames.map((n) => n.replace(/\d+/, 'N')).sort(), ['node child.js (pid N)', 'node main.js (pid N)']);
+  assert.deepEqual(processNames.sort(), ['node child.js', 'node main.js']);
   const threadName = (e) => meta.find((m) => m.name === 'thread_name' && m.pid === e.pid && m.tid === e.tid).args.name;
   const byThread = countBy(events.map((e) => ({ name: `${threadName(e)}@${e.pid}` })));
-  const mainPid = meta.find((e) => e.name === 'process_name' && e.args.name.startsWith('node main.js')).pid;
+  const mainPid = meta.find((e) => e.name === 'process_name' && e.args.name === 'node main.js').pid;
   assert.equal(byThread[`main@${mainPid}`], 1);
   assert.equal(byThread[`worker 1@${mainPid}`], 3);
   assert.equal(Object.values(byThread).sort().join(), '1,2,3');
@@ -130,8 +128,6 @@ test('layOut: overlapping roots get their own lanes; a child may outlive its par
   assert.deepEqual(ids, [[1, 2, 5], [3, 4], [6]]);
   const five = lanes[0].find((p) => p.span.id === 5);
   assert.equal(five.end, lanes[0][0].end, 'clamped to its parent');
-  assert.equal(lanes[2][0].caller, 0);
-  assert.equal(lanes[1][0].caller, undefined);
 });
 
 test('readSpans: only the records the report accounts for, whole records only', () => {

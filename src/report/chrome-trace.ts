@@ -80,7 +80,8 @@ export function* traceEvents(outDir: string, reports: ProcessReport[], options: 
   for (const [pid, threads] of byPid) {
     threads.sort((a, b) => a.threadId - b.threadId);
     const events: TraceEvent[] = [
-      { name: 'process_name', ph: 'M', pid, tid: 0, args: { name: `${processLabel(threads[0])} (pid ${pid})` } },
+      // No pid in the name: Perfetto, chrome://tracing and speedscope all show it next to the name.
+      { name: 'process_name', ph: 'M', pid, tid: 0, args: { name: processLabel(threads[0]) } },
       { name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: sortIndex++ } },
     ];
     let tid = 1; // per-pid track numbers: Perfetto treats tid 0 specially
@@ -94,11 +95,11 @@ export function* traceEvents(outDir: string, reports: ProcessReport[], options: 
           { name: 'thread_name', ph: 'M', pid, tid: laneTid, args: { name: i === 0 ? thread : `${thread} (concurrent ${i + 1})` } },
           { name: 'thread_sort_index', ph: 'M', pid, tid: laneTid, args: { sort_index: laneTid } },
         );
-        for (const { span, ts, end, caller } of lane) {
-          const f = report.functions[span.fn];
-          const args: Record<string, unknown> = { file: locations[span.fn], error: span.error };
-          if (caller !== undefined) args.caller = report.functions[caller]?.name;
-          events.push({ name: f.name, cat: report.runtime, ph: 'X', pid, tid: laneTid, ts, dur: end - ts, args });
+        for (const { span, ts, end } of lane) {
+          // args stay the same for every call of a function (but for the error flag):
+          // speedscope tells frames apart by name and args.
+          const args = { file: locations[span.fn], error: span.error };
+          events.push({ name: report.functions[span.fn].name, cat: report.runtime, ph: 'X', pid, tid: laneTid, ts, dur: end - ts, args });
         }
       });
       if (lanes.length === 0) {
@@ -114,19 +115,13 @@ interface Placed {
   span: SpanRecord;
   ts: number;
   end: number;
-  /** The parent call's function index, when the parent was recorded. */
-  caller?: number;
 }
 
 /** Spans into lanes of properly nested slices, each lane sorted by start. */
 export function layOut(spans: SpanRecord[], toleranceUs = 1): Placed[][] {
-  const byId = new Map<number, SpanRecord>();
-  for (const s of spans) byId.set(s.id, s);
   const placed: Placed[] = spans.map((span) => {
     const ts = span.startEpochMs * 1000;
-    const end = Math.max(ts, (span.startEpochMs + span.durationMs) * 1000);
-    const parent = span.parentId ? byId.get(span.parentId) : undefined;
-    return { span, ts, end, caller: parent?.fn };
+    return { span, ts, end: Math.max(ts, (span.startEpochMs + span.durationMs) * 1000) };
   });
   placed.sort((a, b) => a.ts - b.ts || b.end - a.end || a.span.id - b.span.id);
 
