@@ -69,13 +69,12 @@ test('every file the probe writes capped by ulimit -f (EFBIG at each stage): pro
   const expected = bare();
   assert.equal(expected.stdout, '135450\n');
   // The process report is ~100 KB, summary.json ~160 KB, report.html ~250 KB: each limit fails a later stage.
-  for (const kb of [1, 40, 120, 200, 1_000_000]) {
+  for (const kb of [1, 40, 120, 200]) {
     const out = path.join(tempDir(), 'out');
     const r = run(['run', '-q', '-o', out, '-t', './big.js:*', '--', ...BIG], { fileLimitKb: kb });
     assertProgramUnchanged(r, expected);
     assertWhole(out, BIG);
-    if (kb < 1_000_000) assert.match(r.stderr, /tanzhen: warning: .*(EFBIG|file too large)/i, `${kb} KB: ${r.stderr}`);
-    else assert.ok(existsSync(path.join(out, 'summary.json')), r.stderr);
+    assert.match(r.stderr, /tanzhen: warning: .*(EFBIG|file too large)/i, `${kb} KB: ${r.stderr}`);
     // `tanzhen report` on what was left: a table or one clean line.
     const report = run(['report', out]);
     assert.ok(report.code === 0 || report.code === 2, `${kb} KB: report ${report.code} ${report.stderr}`);
@@ -85,7 +84,7 @@ test('every file the probe writes capped by ulimit -f (EFBIG at each stage): pro
 
 test('the disk filling up (a tiny tmpfs): program unchanged, no torn file', { skip: !canMount && 'cannot mount a tmpfs here' }, () => {
   const expected = bare();
-  for (const size of [16 * KB, 64 * KB, 160 * KB, 300 * KB, 600 * KB]) {
+  for (const size of [64 * KB, 160 * KB, 600 * KB]) {
     const disk = tmpfs(size);
     const out = path.join(disk, 'out');
     const r = run(['run', '-q', '-o', out, '-t', './big.js:*', '--', ...BIG]);
