@@ -14,6 +14,7 @@ import { calibrate } from './runtime/calibrate.js';
 import { configureCalls } from './runtime/calls.js';
 import { setOverhead } from './runtime/recorder.js';
 import { enableSpans } from './runtime/spans.js';
+import { enableOtelContext } from './runtime/otel-context.js';
 import { patchBuiltins } from './runtime/builtins.js';
 import { loggingProbe, plainProbe, PROBE_KEY, setDefaultSampling, type Probe } from './runtime/probe.js';
 import { warn } from './runtime/state.js';
@@ -46,8 +47,9 @@ function start(): void {
   if (out && env[ENV.spans] === '1') {
     const paths = reportPaths(out);
     enableSpans(paths.spans, paths.spansName, positiveInt(env[ENV.maxSpans], 100_000));
+    if (env[ENV.otelContext] === '1') enableOtelContext(paths.spans.replace(/\.spans$/, '.otel'));
   }
-  configureCalls({ spans: out !== undefined && env[ENV.spans] === '1', adaptiveRate: sampling.adaptiveRate });
+  configureCalls({ spans: out !== undefined && env[ENV.spans] === '1', adaptiveRate: sampling.adaptiveRate, otelContext: env[ENV.otelContext] === '1' });
 
   const probe: Probe = logCalls ? loggingProbe((line) => process.stderr.write(`tanzhen: ${line}\n`)) : plainProbe;
   Object.defineProperty(globalThis, PROBE_KEY, { value: probe, configurable: true, enumerable: false, writable: false });

@@ -153,4 +153,6 @@ export const ENV = {
   flushMs: 'TANZHEN_FLUSH_MS',
   /** A number in (0, 1]: time that share of calls; 'auto': adaptive. */
   sample: 'TANZHEN_SAMPLE',
+  /** '1' (OTLP export): note the program's active OpenTelemetry span at each root call, to join its traces. */
+  otelContext: 'TANZHEN_OTEL_CONTEXT',
 } as const;

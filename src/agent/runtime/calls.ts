@@ -7,6 +7,7 @@
 import { counts, countdown, record, sampleEvery, raiseSampling } from './recorder.js';
 import { addToNode, nodeFor } from './tree.js';
 import { addSpan, spansEnabled } from './spans.js';
+import { noteOtelParent } from './otel-context.js';
 import { grownFloat64, grownInt32 } from './arrays.js';
 
 const now = performance.now.bind(performance);
@@ -29,6 +30,8 @@ let nextSlot = 1; // slot 0 means "no call"
 let current = 0;
 let spanSeq = 0;
 let keepSpans = false;
+/** TANZHEN_OTEL_CONTEXT=1 (OTLP export): note the program's active OpenTelemetry span at each root call. */
+let joinOtel = false;
 
 /** Adaptive sampling: above this many calls per second a function is timed 1 call in N. */
 let adaptiveRate = 0;
@@ -50,8 +53,9 @@ function grow(): void {
   capacity = size;
 }
 
-export function configureCalls(options: { spans: boolean; adaptiveRate: number }): void {
+export function configureCalls(options: { spans: boolean; adaptiveRate: number; otelContext?: boolean }): void {
   keepSpans = options.spans && spansEnabled();
+  joinOtel = keepSpans && options.otelContext === true;
   adaptiveRate = options.adaptiveRate;
 }
 
@@ -80,6 +84,8 @@ export function startCall(id: number): number {
   if (keepSpans) {
     slotSpan[slot] = ++spanSeq;
     slotParentSpan[slot] = parent === 0 ? 0 : slotSpan[parent];
+    // Root calls only, and only with TANZHEN_OTEL_CONTEXT=1: which span of the program's own trace this one joins.
+    if (joinOtel && parent === 0) noteOtelParent(spanSeq);
   }
   current = slot;
   slotStart[slot] = now();

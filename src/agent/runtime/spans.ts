@@ -4,6 +4,7 @@
 // still counted and timed in the summary; the spans are only counted as dropped.
 import { appendFileSync } from 'node:fs';
 import { SPAN_FIELDS, type SpanInfo } from '../../common/types.js';
+import { flushOtelContext } from './otel-context.js';
 
 const BUFFER_SPANS = 8192;
 
@@ -46,6 +47,8 @@ export function addSpan(id: number, parentId: number, fn: number, start: number,
 
 /** Appends the buffered spans to the span file. */
 export function flushSpans(): void {
+  // The OpenTelemetry side table first (a no-op unless TANZHEN_OTEL_CONTEXT=1), so its notes are on disk before the spans they name.
+  flushOtelContext();
   if (!enabled || used === 0) return;
   const count = used;
   used = 0;
