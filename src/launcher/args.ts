@@ -13,6 +13,11 @@ export interface RunArgs {
   sample?: string;
   maxSpans?: number;
   flushMs?: number;
+  /** Exporters (src/exporters/): --otlp [URL] (true: URL from the OTEL_* variables), --otlp-timeout, --metrics-port, --metrics-host. */
+  otlp?: string | true;
+  otlpTimeout?: number;
+  metricsPort?: number;
+  metricsHost?: string;
   command: string[];
 }
 
@@ -94,6 +99,26 @@ function parseRun(args: string[]): Parsed {
       case '--flush-interval':
         [run.flushMs, i] = integerOf(args, i, name, 0);
         break;
+      case '--otlp': {
+        // The URL is optional: taken only as `--otlp=URL` or when the next word is an http(s) URL.
+        const inline = arg.includes('=');
+        const value = inline ? arg.slice(arg.indexOf('=') + 1) : /^https?:\/\//i.test(args[i + 1] ?? '') ? args[++i] : undefined;
+        if (value !== undefined && !isHttpUrl(value)) throw new UsageError(`--otlp takes an http(s) URL, not ${JSON.stringify(value)}`);
+        run.otlp = value ?? true;
+        break;
+      }
+      case '--otlp-timeout':
+        [run.otlpTimeout, i] = integerOf(args, i, name, 0);
+        break;
+      case '--metrics-port': {
+        const [port, next] = integerOf(args, i, name, 0);
+        if (port > 65535) throw new UsageError(`--metrics-port takes a port number (0-65535), not ${port}`);
+        [run.metricsPort, i] = [port, next];
+        break;
+      }
+      case '--metrics-host':
+        [run.metricsHost, i] = valueOf(args, i, name);
+        break;
       case '-q':
       case '--quiet':
         run.quiet = true;
@@ -110,6 +135,14 @@ function parseRun(args: string[]): Parsed {
     }
   }
   return finishRun(run);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function finishRun(run: RunArgs): Parsed {
@@ -150,6 +183,13 @@ Options for run:
                                hot functions only), still counting every call
       --max-spans N            individual calls kept per process (default 100000)
       --flush-interval MS      how often processes save their data (default 1000)
+      --otlp [URL]             send every call as a span to an OpenTelemetry
+                               collector (OTLP/HTTP; URL default from
+                               OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, else
+                               http://localhost:4318)
+      --otlp-timeout MS        time left to send the last spans at exit (default 2000)
+      --metrics-port PORT      serve Prometheus metrics at :PORT/metrics during the run
+      --metrics-host HOST      address to serve them on (default 127.0.0.1)
   -q, --quiet                  no table at exit
   -h, --help                   this help
       --version                the version

@@ -16,6 +16,7 @@ import { loadConfig } from './config.js';
 import { childEnvironment } from './environment.js';
 import { UsageError } from './errors.js';
 import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
+import { startExporters } from '../exporters/start.js';
 
 export async function run(args: RunArgs): Promise<void> {
   const cwd = process.cwd();
@@ -31,6 +32,8 @@ export async function run(args: RunArgs): Promise<void> {
   const record: RunRecord = { command: args.command, targets: trace, cwd, startedAt: Date.now() };
   writeQuietly(path.join(outDir, RUN_FILE), record);
   if (trace.length === 0 && !quiet) warn('no targets given, so nothing is timed (add -t <module>:<name>)');
+  // --otlp / --metrics-port: loaded only when asked for; they run here, in the launcher, never in the program.
+  const exporters = await startExporters(args, { outDir, cwd, flushMs: args.flushMs, quiet });
 
   const env = childEnvironment(process.env, {
     trace,
@@ -38,13 +41,15 @@ export async function run(args: RunArgs): Promise<void> {
     outDir,
     runId: randomBytes(8).toString('hex'),
     calls,
-    spans: out !== undefined,
+    spans: out !== undefined || exporters.spans,
     sample: args.sample,
     maxSpans: args.maxSpans,
     flushMs: args.flushMs,
   });
+  Object.assign(env, exporters.env);
   const [command, ...commandArgs] = args.command;
   const result = await runChild(command, commandArgs, env);
+  await exporters.close(); // the last spans, within --otlp-timeout
   if (result.spawnError) {
     process.stderr.write(`tanzhen: ${result.spawnError.message}\n`);
   } else {

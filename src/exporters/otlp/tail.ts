@@ -1,0 +1,144 @@
+// Follows the run directory while the program runs: every process report
+// (`processes/<pid>-<threadId>.json`), the new records of its span file, and
+// the new lines of its OpenTelemetry side table (`.otel`, see
+// src/agent/runtime/otel-context.ts). Incremental: each file is read from
+// where the last poll stopped. Only the span records a report accounts for
+// (`spans.written`) are read, so every record's function is in that report;
+// the side table is read after the spans, and the agent writes it before
+// them, so the note of every root span read is there.
+// (src/report/spans.ts's readSpans reads a whole file at once; this is its
+// incremental sibling for a live run, with the same record layout.)
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import path from 'node:path';
+import { PROCESSES_DIR } from '../../common/files.js';
+import { SPAN_FIELDS, type ProcessReport } from '../../common/types.js';
+import type { SpanRecord } from '../../report/spans.js';
+
+const RECORD_BYTES = SPAN_FIELDS * 8;
+
+/** The program's span a root call started in. */
+export interface ProgramParent {
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
+}
+
+export interface Source {
+  /** `<pid>-<threadId>` */
+  key: string;
+  report: ProcessReport;
+  /** Span records consumed so far. */
+  read: number;
+  otelOffset: number;
+  /** Root span id → the program's span it started in. */
+  programParents: Map<number, ProgramParent>;
+}
+
+export class RunTail {
+  readonly sources = new Map<string, Source>();
+  private readonly dir: string;
+
+  constructor(outDir: string) {
+    this.dir = path.join(outDir, PROCESSES_DIR);
+  }
+
+  /** Re-reads the reports (new processes, new functions, span counts). */
+  refresh(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+      let report: ProcessReport;
+      try {
+        report = JSON.parse(readFileSync(path.join(this.dir, name), 'utf8')) as ProcessReport;
+      } catch {
+        continue; // mid-rename, or not ours
+      }
+      if (report.version !== 1 || !Array.isArray(report.functions) || !report.spans || typeof report.spans.file !== 'string') continue;
+      if (path.basename(report.spans.file) !== report.spans.file) continue;
+      const key = name.slice(0, -'.json'.length);
+      const source = this.sources.get(key);
+      if (source) source.report = report;
+      else this.sources.set(key, { key, report, read: 0, otelOffset: 0, programParents: new Map() });
+    }
+  }
+
+  /** Records of `source` not read yet, at most `max`; then the side table's new notes. */
+  take(source: Source, max: number): SpanRecord[] {
+    const info = source.report.spans!;
+    const want = Math.min(info.written - source.read, max);
+    const out: SpanRecord[] = [];
+    if (want > 0) {
+      const bytes = readRange(path.join(this.dir, info.file), source.read * RECORD_BYTES, want * RECORD_BYTES);
+      const origin = source.report.timeOrigin ?? source.report.startedAt;
+      const functions = source.report.functions.length;
+      const count = Math.floor(bytes.length / RECORD_BYTES);
+      for (let i = 0; i < count; i++) {
+        const at = i * RECORD_BYTES;
+        const fn = bytes.readDoubleLE(at + 16);
+        if (!(Number.isInteger(fn) && fn >= 0 && fn < functions)) continue;
+        out.push({
+          id: bytes.readDoubleLE(at),
+          parentId: bytes.readDoubleLE(at + 8),
+          fn,
+          startEpochMs: origin + bytes.readDoubleLE(at + 24),
+          durationMs: Math.max(0, bytes.readDoubleLE(at + 32)),
+          error: (bytes.readDoubleLE(at + 40) & 1) === 1,
+        });
+      }
+      source.read += count;
+    }
+    this.readProgramParents(source);
+    return out;
+  }
+
+  /** Span records written but not read yet, over every process. */
+  unread(): number {
+    let n = 0;
+    for (const s of this.sources.values()) n += Math.max(0, s.report.spans!.written - s.read);
+    return n;
+  }
+
+  private readProgramParents(source: Source): void {
+    const file = path.join(this.dir, source.report.spans!.file.replace(/\.spans$/, '.otel'));
+    const bytes = readRange(file, source.otelOffset, Infinity);
+    const end = bytes.lastIndexOf(0x0a) + 1; // whole lines only
+    if (end === 0) return;
+    source.otelOffset += end;
+    for (const line of bytes.subarray(0, end).toString('latin1').split('\n')) {
+      const [id, traceId, spanId, flags] = line.split(' ');
+      if (!id || !/^[0-9a-f]{32}$/.test(traceId) || !/^[0-9a-f]{16}$/.test(spanId ?? '')) continue;
+      source.programParents.set(Number(id), { traceId, spanId, sampled: (Number(flags) & 1) === 1 });
+    }
+  }
+}
+
+/** Up to `length` bytes from `offset`; fewer (or none) when the file is shorter or missing. */
+function readRange(file: string, offset: number, length: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const n = Math.max(0, Math.min(length, size - offset));
+    const bytes = Buffer.alloc(n);
+    let at = 0;
+    while (at < n) {
+      const got = readSync(fd, bytes, at, n - at, offset + at);
+      if (got === 0) break;
+      at += got;
+    }
+    return bytes.subarray(0, at);
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    closeSync(fd);
+  }
+}
