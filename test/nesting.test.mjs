@@ -12,8 +12,9 @@ test('self time: a function spinning 10 ms that calls a 20 ms child twice', asyn
   const parent = fn(r.summary, 'parent');
   const child = fn(r.summary, 'child');
   assert.equal(child.calls, 2);
-  assert.ok(parent.totalMs >= 50 && parent.totalMs < 75, `parent total ${parent.totalMs}`);
-  assert.ok(parent.selfMs >= 10 && parent.selfMs < 18, `parent self ${parent.selfMs}`);
+  // Lower bounds only: a loaded machine stretches spins, never shortens them.
+  assert.ok(parent.totalMs >= 50, `parent total ${parent.totalMs}`);
+  assert.ok(parent.selfMs >= 10 && parent.selfMs < parent.totalMs - 40, `parent self ${parent.selfMs}`);
   assert.ok(child.selfMs >= 40 && Math.abs(child.selfMs - child.totalMs) < 0.01, `child self ${child.selfMs}`);
   assert.ok(Math.abs(parent.totalMs - parent.selfMs - child.totalMs) < 0.01, 'parent total = self + children');
 
