@@ -332,3 +332,45 @@ test('bad --otlp values stop the launcher before the program', async () => {
   assert.equal(result.stdout, '');
   assert.match(result.stderr, /--otlp takes an http\(s\) URL/);
 });
+
+test('trace resolution (unit): end order, async children outliving their parent, parents that never end, the program’s parent', async () => {
+  const { TraceResolver } = await import('../dist/exporters/otlp/traces.js');
+  const { IdSpace } = await import('../dist/exporters/otlp/ids.js');
+  const ids = new IdSpace('salt', 42, 0);
+  const source = { programParents: new Map([[20, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), sampled: true }]]) };
+  const resolver = new TraceResolver(source, ids, { maxWaitMs: 1000, maxPending: 100 });
+  const rec = (id, parentId) => ({ id, parentId, fn: 0, startEpochMs: 0, durationMs: 1, error: false });
+  const out = [];
+  // Tree 1: 1 ← 2 ← 3 (sync: 3 ends first); 4 is an async child of 1 that ends after it.
+  resolver.add([rec(3, 2), rec(2, 1)], 0, out);
+  assert.equal(out.length, 0, 'children wait for their root');
+  assert.equal(resolver.pendingCount, 2);
+  resolver.add([rec(1, 0), rec(4, 1)], 10, out);
+  assert.deepEqual(out.map((s) => s.record.id), [1, 2, 3, 4]);
+  assert.equal(new Set(out.map((s) => s.traceId)).size, 1);
+  assert.equal(out[0].traceId, ids.traceId(1));
+  assert.equal(out[0].parentSpanId, undefined);
+  assert.equal(out.find((s) => s.record.id === 3).parentSpanId, ids.spanId(2));
+  // Tree 2: 10 never ends; its child 11 stops waiting after maxWaitMs and takes the trace 10 would have.
+  out.length = 0;
+  resolver.add([rec(11, 10)], 100, out);
+  resolver.add([], 500, out);
+  assert.equal(out.length, 0);
+  resolver.add([], 1200, out);
+  assert.deepEqual(out.map((s) => [s.record.id, s.traceId, s.parentSpanId]), [[11, ids.traceId(10), ids.spanId(10)]]);
+  // Root 20 started inside the program's span: its trace, its parent.
+  out.length = 0;
+  resolver.add([rec(21, 20), rec(20, 0)], 1300, out);
+  assert.deepEqual(out.map((s) => [s.record.id, s.traceId, s.parentSpanId]), [[20, 'a'.repeat(32), 'b'.repeat(16)], [21, 'a'.repeat(32), ids.spanId(20)]]);
+  // The end of the run: nothing waits any more.
+  out.length = 0;
+  resolver.add([rec(31, 30)], 1400, out);
+  resolver.flush(out);
+  assert.equal(out.length, 1);
+  assert.equal(resolver.pendingCount, 0);
+  // Ids: 16 and 32 hex digits, distinct per call and per root.
+  assert.match(ids.spanId(2 ** 40 + 3), /^[0-9a-f]{16}$/);
+  assert.notEqual(ids.spanId(1), ids.spanId(2));
+  assert.notEqual(ids.traceId(1), ids.traceId(2));
+  assert.notEqual(new IdSpace('salt', 43, 0).spanId(1), ids.spanId(1));
+});

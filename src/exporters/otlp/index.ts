@@ -32,7 +32,7 @@ export interface OtlpOptions {
 }
 
 const MAX_QUEUE = 20_000;
-const BATCH = 512;
+const BATCH = 1024;
 const MAX_IN_FLIGHT = 2;
 const MAX_WAIT_MS = 30_000;
 
@@ -48,11 +48,12 @@ export class OtlpExport {
   private readonly salt = randomBytes(8).toString('hex');
   private readonly perSource = new Map<Source, PerSource>();
   private queue: ResolvedSpan[] = [];
+  private head = 0; // queue[head..] waits to be sent
   private inFlight = 0;
   private inFlightSpans = 0;
   private timer?: NodeJS.Timeout;
   private stopped = false;
-  private idle?: () => void;
+  private progressed?: () => void;
   private firstError?: string;
   sent = 0;
   failed = 0;
@@ -87,48 +88,84 @@ export class OtlpExport {
     return otlp;
   }
 
-  /** Reads what the processes wrote since the last poll (as much as the queue has room for), and sends. */
-  poll(final = false): void {
+  /** Every flush interval: new processes and new functions, then as many new spans as the queue has room for. */
+  poll(): void {
     if (this.stopped) return;
     try {
       this.tail.refresh();
-      const resolved: ResolvedSpan[] = [];
-      const now = Date.now();
-      for (const source of this.tail.sources.values()) {
-        const per = this.sourceState(source);
-        const room = final ? Infinity : MAX_QUEUE - this.queue.length - resolved.length - this.pending();
-        const records = this.tail.take(source, Math.max(0, room));
-        per.resolver.add(records, now, resolved);
-        if (final) per.resolver.flush(resolved);
-      }
-      for (const span of resolved) {
-        if (span.sampled) this.queue.push(span);
-        else this.unsampled++;
-      }
     } catch (error) {
-      this.noteError(`reading spans: ${(error as Error).message}`);
+      this.noteError(`reading reports: ${(error as Error).message}`);
     }
+    this.fill();
     this.pump();
   }
 
-  /** After the program ended: the last spans, then send until done or the deadline. */
+  /** Reads span records until the queue holds MAX_QUEUE spans (the rest stays on disk for later). */
+  private fill(): void {
+    try {
+      const resolved: ResolvedSpan[] = [];
+      const now = Date.now();
+      for (const source of this.tail.sources.values()) {
+        const room = MAX_QUEUE - this.queued() - resolved.length;
+        if (room <= 0) break;
+        this.sourceState(source).resolver.add(this.tail.take(source, room), now, resolved);
+      }
+      this.enqueue(resolved);
+    } catch (error) {
+      this.noteError(`reading spans: ${(error as Error).message}`);
+    }
+  }
+
+  private enqueue(resolved: ResolvedSpan[]): void {
+    for (const span of resolved) {
+      if (span.sampled) this.queue.push(span);
+      else this.unsampled++;
+    }
+  }
+
+  /**
+   * After the program ended: read and send what is left, in the same bounded
+   * steps, until everything is sent or the deadline passes; whatever is left
+   * then (queued, in flight, or not even read) is counted as dropped.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer);
     const deadline = Date.now() + this.options.deadlineMs;
-    this.poll(true);
-    const drained = this.drained() || (await this.waitIdle(deadline));
-    const left = this.queue.length + this.inFlightSpans + this.pending() + this.tail.unread();
+    this.tail.refresh();
+    let released = false;
+    let done = false;
+    while (Date.now() < deadline) {
+      const unread = this.tail.unread();
+      this.fill();
+      // A span file shorter than its report says (a process killed mid-write) would never be read to the end.
+      const stuck = this.tail.unread() === unread && this.inFlight === 0 && this.queued() === 0;
+      if (!released && (this.tail.unread() === 0 || stuck)) {
+        // Everything is read: stop waiting for parents that will never come (still open at exit, or dropped).
+        const resolved: ResolvedSpan[] = [];
+        for (const per of this.perSource.values()) per.resolver.flush(resolved);
+        this.enqueue(resolved);
+        released = true;
+      }
+      this.pump();
+      if (released && this.drained()) {
+        done = this.tail.unread() === 0;
+        break;
+      }
+      if (!(await this.progress(deadline))) break;
+    }
+    const left = this.queued() + this.inFlightSpans + this.pending() + this.tail.unread();
     this.stopped = true;
     this.queue = [];
+    this.head = 0;
     const dropped = this.failed + left;
     if (dropped > 0) {
-      const why = drained ? '' : ` within the ${this.options.deadlineMs} ms deadline (--otlp-timeout)`;
+      const why = done ? '' : ` within the ${this.options.deadlineMs} ms deadline (--otlp-timeout)`;
       this.options.warn(`OTLP: ${dropped} of ${this.sent + dropped} spans not delivered to ${this.url}${why}${this.firstError ? `: ${this.firstError}` : ''}`);
     } else if (!this.options.quiet) {
       process.stderr.write(`tanzhen: OTLP: ${this.sent} span${this.sent === 1 ? '' : 's'} sent to ${this.url}\n`);
     }
     // A hung request or a retry timer of the exporter must not keep the launcher alive past the deadline.
-    if (!drained) setTimeout(() => process.exitCode !== undefined && process.exit(), 0).unref();
+    if (!done) setTimeout(() => process.exitCode !== undefined && process.exit(), 0).unref();
     else void this.exporter.shutdown().catch(() => {});
   }
 
@@ -137,6 +174,7 @@ export class OtlpExport {
     if (!per) {
       const ids = new IdSpace(this.salt, source.report.pid, source.report.threadId);
       const resource = this.makeResource(processAttributes(source.report, this.envAttributes, undefined));
+      // Spans waiting for their parent are bounded too: past MAX_QUEUE of them, the oldest stop waiting.
       per = { ids, resource, resolver: new TraceResolver(source, ids, { maxWaitMs: MAX_WAIT_MS, maxPending: MAX_QUEUE }) };
       this.perSource.set(source, per);
     }
@@ -150,8 +188,13 @@ export class OtlpExport {
   }
 
   private pump(): void {
-    while (!this.stopped && this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
-      const batch = this.queue.splice(0, BATCH);
+    while (!this.stopped && this.inFlight < MAX_IN_FLIGHT && this.queued() > 0) {
+      const batch = this.queue.slice(this.head, this.head + BATCH);
+      this.head += batch.length;
+      if (this.head === this.queue.length || this.head > 65_536) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
       let spans: ReadableSpan[];
       try {
         spans = batch.map((s) => {
@@ -174,25 +217,32 @@ export class OtlpExport {
           this.failed += batch.length;
           this.noteError(describe(result.error));
         }
+        if (this.queued() < BATCH * MAX_IN_FLIGHT) this.fill(); // keep up with a fast producer between polls
         this.pump();
-        if (this.drained()) this.idle?.();
+        this.progressed?.();
       });
     }
   }
 
-  private drained(): boolean {
-    return this.queue.length === 0 && this.inFlight === 0;
+  private queued(): number {
+    return this.queue.length - this.head;
   }
 
-  private waitIdle(deadline: number): Promise<boolean> {
+  private drained(): boolean {
+    return this.queued() === 0 && this.inFlight === 0;
+  }
+
+  /** Resolves true when an export finishes, false at the deadline. */
+  private progress(deadline: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(Date.now() < deadline); // nothing to wait for: read on
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.idle = undefined;
+        this.progressed = undefined;
         resolve(false);
       }, Math.max(0, deadline - Date.now()));
-      this.idle = () => {
+      this.progressed = () => {
         clearTimeout(timer);
-        this.idle = undefined;
+        this.progressed = undefined;
         resolve(true);
       };
     });

@@ -8,7 +8,7 @@
 // them, so the note of every root span read is there.
 // (src/report/spans.ts's readSpans reads a whole file at once; this is its
 // incremental sibling for a live run, with the same record layout.)
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PROCESSES_DIR } from '../../common/files.js';
 import { SPAN_FIELDS, type ProcessReport } from '../../common/types.js';
@@ -73,21 +73,23 @@ export class RunTail {
     const want = Math.min(info.written - source.read, max);
     const out: SpanRecord[] = [];
     if (want > 0) {
-      const bytes = readRange(path.join(this.dir, info.file), source.read * RECORD_BYTES, want * RECORD_BYTES);
+      // The agent writes its Float64Array as is (little-endian on every platform Node runs on): read it back as one.
+      const values = new Float64Array(want * SPAN_FIELDS);
+      const got = readRange(path.join(this.dir, info.file), source.read * RECORD_BYTES, new Uint8Array(values.buffer));
       const origin = source.report.timeOrigin ?? source.report.startedAt;
       const functions = source.report.functions.length;
-      const count = Math.floor(bytes.length / RECORD_BYTES);
+      const count = Math.floor(got / RECORD_BYTES);
       for (let i = 0; i < count; i++) {
-        const at = i * RECORD_BYTES;
-        const fn = bytes.readDoubleLE(at + 16);
+        const at = i * SPAN_FIELDS;
+        const fn = values[at + 2];
         if (!(Number.isInteger(fn) && fn >= 0 && fn < functions)) continue;
         out.push({
-          id: bytes.readDoubleLE(at),
-          parentId: bytes.readDoubleLE(at + 8),
+          id: values[at],
+          parentId: values[at + 1],
           fn,
-          startEpochMs: origin + bytes.readDoubleLE(at + 24),
-          durationMs: Math.max(0, bytes.readDoubleLE(at + 32)),
-          error: (bytes.readDoubleLE(at + 40) & 1) === 1,
+          startEpochMs: origin + values[at + 3],
+          durationMs: Math.max(0, values[at + 4]),
+          error: (values[at + 5] & 1) === 1,
         });
       }
       source.read += count;
@@ -105,7 +107,7 @@ export class RunTail {
 
   private readProgramParents(source: Source): void {
     const file = path.join(this.dir, source.report.spans!.file.replace(/\.spans$/, '.otel'));
-    const bytes = readRange(file, source.otelOffset, Infinity);
+    const bytes = readAll(file, source.otelOffset);
     const end = bytes.lastIndexOf(0x0a) + 1; // whole lines only
     if (end === 0) return;
     source.otelOffset += end;
@@ -117,28 +119,38 @@ export class RunTail {
   }
 }
 
-/** Up to `length` bytes from `offset`; fewer (or none) when the file is shorter or missing. */
-function readRange(file: string, offset: number, length: number): Buffer {
+/** Fills `into` from `offset` of `file`; returns how many bytes were read (fewer, or none, when the file is shorter or missing). */
+function readRange(file: string, offset: number, into: Uint8Array): number {
   let fd: number;
   try {
     fd = openSync(file, 'r');
   } catch {
-    return Buffer.alloc(0);
+    return 0;
   }
   try {
-    const size = fstatSync(fd).size;
-    const n = Math.max(0, Math.min(length, size - offset));
-    const bytes = Buffer.alloc(n);
     let at = 0;
-    while (at < n) {
-      const got = readSync(fd, bytes, at, n - at, offset + at);
+    while (at < into.length) {
+      const got = readSync(fd, into, at, into.length - at, offset + at);
       if (got === 0) break;
       at += got;
     }
-    return bytes.subarray(0, at);
+    return at;
   } catch {
-    return Buffer.alloc(0);
+    return 0;
   } finally {
     closeSync(fd);
   }
+}
+
+/** The bytes of `file` from `offset` to its end (none when missing). */
+function readAll(file: string, offset: number): Buffer {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return Buffer.alloc(0);
+  }
+  if (size <= offset) return Buffer.alloc(0);
+  const bytes = Buffer.alloc(size - offset);
+  return bytes.subarray(0, readRange(file, offset, bytes));
 }
