@@ -326,6 +326,21 @@ test('join the program’s own trace: a root call inside its active span becomes
   }
 });
 
+test('a trace the program’s sampler dropped is not exported into', async () => {
+  const collector = await receiver();
+  try {
+    const result = await tanzhen(['run', '--otlp', collector.url, '-t', './joined.js:work', '-t', './joined.js:inner', '--', 'node', 'joined.js'], { cwd: APP, env: { SAMPLER: 'off' } });
+    assert.equal(result.code, 0, result.stderr);
+    const [, programTrace] = /^program span ([0-9a-f]{32}) /m.exec(result.stdout);
+    const spans = spansOf(collector.requests);
+    assert.deepEqual(spans.map((s) => s.name).sort(), ['inner', 'work'], 'only the call outside the program’s span');
+    assert.ok(spans.every((s) => s.traceId !== programTrace));
+    assert.match(result.stderr, /OTLP: 2 spans sent/);
+  } finally {
+    await collector.close();
+  }
+});
+
 test('bad --otlp values stop the launcher before the program', async () => {
   const result = await tanzhen(['run', '--otlp=ftp://x', '--', 'node', '-e', 'console.log("ran")'], { cwd: APP });
   assert.equal(result.code, 2);

@@ -46,8 +46,9 @@ function start(): void {
   setDefaultSampling(sampling.every);
   if (out && env[ENV.spans] === '1') {
     const paths = reportPaths(out);
-    enableSpans(paths.spans, paths.spansName, positiveInt(env[ENV.maxSpans], 100_000));
-    if (env[ENV.otelContext] === '1') enableOtelContext(paths.spans.replace(/\.spans$/, '.otel'));
+    const maxSpans = positiveInt(env[ENV.maxSpans], 100_000);
+    enableSpans(paths.spans, paths.spansName, maxSpans);
+    if (env[ENV.otelContext] === '1') enableOtelContext(paths.spans.replace(/\.spans$/, '.otel'), maxSpans);
   }
   configureCalls({ spans: out !== undefined && env[ENV.spans] === '1', adaptiveRate: sampling.adaptiveRate, otelContext: env[ENV.otelContext] === '1' });
 

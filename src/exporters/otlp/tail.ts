@@ -1,11 +1,11 @@
 // Follows the run directory while the program runs: every process report
 // (`processes/<pid>-<threadId>.json`), the new records of its span file, and
-// the new lines of its OpenTelemetry side table (`.otel`, see
+// the new notes of its OpenTelemetry side table (`.otel`, see
 // src/agent/runtime/otel-context.ts). Incremental: each file is read from
 // where the last poll stopped. Only the span records a report accounts for
 // (`spans.written`) are read, so every record's function is in that report;
-// the side table is read after the spans, and the agent writes it before
-// them, so the note of every root span read is there.
+// the side table (binary too) is read after the spans, and the agent writes
+// it before them, so the note of every root span read is there.
 // (src/report/spans.ts's readSpans reads a whole file at once; this is its
 // incremental sibling for a live run, with the same record layout.)
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
@@ -15,6 +15,9 @@ import { SPAN_FIELDS, type ProcessReport } from '../../common/types.js';
 import type { SpanRecord } from '../../report/spans.js';
 
 const RECORD_BYTES = SPAN_FIELDS * 8;
+/** The agent's side table (src/agent/runtime/otel-context.ts): [spanId, trace id as 4 words, span id as 2, flags]. */
+const OTEL_FIELDS = 8;
+const NOTE_BYTES = OTEL_FIELDS * 8;
 
 /** The program's span a root call started in. */
 export interface ProgramParent {
@@ -108,13 +111,15 @@ export class RunTail {
   private readProgramParents(source: Source): void {
     const file = path.join(this.dir, source.report.spans!.file.replace(/\.spans$/, '.otel'));
     const bytes = readAll(file, source.otelOffset);
-    const end = bytes.lastIndexOf(0x0a) + 1; // whole lines only
-    if (end === 0) return;
-    source.otelOffset += end;
-    for (const line of bytes.subarray(0, end).toString('latin1').split('\n')) {
-      const [id, traceId, spanId, flags] = line.split(' ');
-      if (!id || !/^[0-9a-f]{32}$/.test(traceId) || !/^[0-9a-f]{16}$/.test(spanId ?? '')) continue;
-      source.programParents.set(Number(id), { traceId, spanId, sampled: (Number(flags) & 1) === 1 });
+    const count = Math.floor(bytes.length / NOTE_BYTES); // whole records only
+    if (count === 0) return;
+    source.otelOffset += count * NOTE_BYTES;
+    const values = new Float64Array(count * OTEL_FIELDS);
+    new Uint8Array(values.buffer).set(bytes.subarray(0, count * NOTE_BYTES));
+    for (let i = 0; i < count; i++) {
+      const at = i * OTEL_FIELDS;
+      const hex = (w: number) => (values[at + w] >>> 0).toString(16).padStart(8, '0');
+      source.programParents.set(values[at], { traceId: hex(1) + hex(2) + hex(3) + hex(4), spanId: hex(5) + hex(6), sampled: (values[at + 7] & 1) === 1 });
     }
   }
 }
