@@ -389,3 +389,21 @@ test('trace resolution (unit): end order, async children outliving their parent,
   assert.notEqual(ids.traceId(1), ids.traceId(2));
   assert.notEqual(new IdSpace('salt', 43, 0).spanId(1), ids.spanId(1));
 });
+
+test('--otlp takes its URL only when one follows; the exporter options parse', async () => {
+  const { parseArgs } = await import('../dist/launcher/args.js');
+  const run = (...argv) => parseArgs(['run', ...argv]).args;
+  assert.equal(run('--otlp', 'node', 'app.js').otlp, true);
+  assert.deepEqual(run('--otlp', 'node', 'app.js').command, ['node', 'app.js']);
+  assert.equal(run('--otlp', '--', 'node').otlp, true);
+  assert.equal(run('--otlp', 'http://c:4318', 'node').otlp, 'http://c:4318');
+  assert.equal(run('--otlp=https://c/otlp', 'node').otlp, 'https://c/otlp');
+  assert.equal(run('--otlp-timeout', '500', 'node').otlpTimeout, 500);
+  assert.deepEqual([run('--metrics-port', '9464', '--metrics-host', '::1', 'node').metricsPort, run('--metrics-host=::1', 'node').metricsHost], [9464, '::1']);
+  assert.throws(() => run('--metrics-port', '70000', 'node'), /port number/);
+  assert.throws(() => run('--otlp-timeout', '-1', 'node'), /whole number/);
+  const { tracesUrl } = await import('../dist/exporters/otlp/config.js');
+  assert.equal(tracesUrl('http://c:4318'), 'http://c:4318/v1/traces');
+  assert.equal(tracesUrl('http://c:4318/base/'), 'http://c:4318/base/v1/traces');
+  assert.equal(tracesUrl('http://c:4318/v1/traces'), 'http://c:4318/v1/traces');
+});
