@@ -11,7 +11,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { fixture, tanzhen } from './helpers.mjs';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fixture, tanzhen, tempDir } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const proto = require('otlp-transformer-protobufjs/build/src/generated/root.js').opentelemetry.proto;
@@ -266,13 +268,15 @@ async function runAgainst(url, extra = []) {
 test('a collector that hangs: output and exit code intact, the run ends within the deadline', async () => {
   const collector = await receiver('hang');
   try {
-    const { result, afterProgram } = await runAgainst(collector.url, ['--otlp-timeout', '1000']);
+    const out = tempDir();
+    const { result, afterProgram } = await runAgainst(collector.url, ['--otlp-timeout', '1000', '--out', out]);
     assert.equal(result.code, 3);
     assert.match(result.stdout, /^pid \d+\nsum 13\nsum 2\n$/);
     assert.ok(collector.seen >= 1, 'the request reached the collector');
     assert.match(result.stderr, /OTLP: 16 of 16 spans not delivered to http:\/\/127\.0\.0\.1:\d+\/v1\/traces within the 1000 ms deadline/);
-    // The deadline (1 s) plus launcher start-up of the summary; far below the exporter's 10 s request timeout.
-    assert.ok(afterProgram < 1000 + 1500, `launcher ended ${afterProgram} ms after the program`);
+    // The deadline (1 s) plus the summary and the --out files; far below the exporter's 10 s request timeout.
+    assert.ok(afterProgram < 1000 + 2500, `launcher ended ${afterProgram} ms after the program`);
+    assert.ok(existsSync(path.join(out, 'summary.json')));
   } finally {
     await collector.close();
   }
@@ -283,7 +287,7 @@ test('the default deadline is 2 s', async () => {
   try {
     const { result, afterProgram } = await runAgainst(collector.url);
     assert.equal(result.code, 3);
-    assert.ok(afterProgram >= 1900 && afterProgram < 2000 + 1500, `launcher ended ${afterProgram} ms after the program`);
+    assert.ok(afterProgram >= 1900 && afterProgram < 2000 + 2500, `launcher ended ${afterProgram} ms after the program`);
   } finally {
     await collector.close();
   }
@@ -297,7 +301,7 @@ test('a collector that refuses connections: output and exit code intact, a warni
   assert.equal(result.code, 3);
   assert.match(result.stdout, /^pid \d+\nsum 13\nsum 2\n$/);
   assert.match(result.stderr, /OTLP: 16 of 16 spans not delivered/);
-  assert.ok(afterProgram < 800 + 1500, `launcher ended ${afterProgram} ms after the program`);
+  assert.ok(afterProgram < 800 + 2500, `launcher ended ${afterProgram} ms after the program`);
 });
 
 test('join the program’s own trace: a root call inside its active span becomes that span’s child', async () => {

@@ -164,8 +164,10 @@ export class OtlpExport {
     } else if (!this.options.quiet) {
       process.stderr.write(`tanzhen: OTLP: ${this.sent} span${this.sent === 1 ? '' : 's'} sent to ${this.url}\n`);
     }
-    // A hung request or a retry timer of the exporter must not keep the launcher alive past the deadline.
-    if (!done) setTimeout(() => process.exitCode !== undefined && process.exit(), 0).unref();
+    // A hung request or a retry timer of the exporter must not keep the launcher alive past the deadline:
+    // once the launcher has set its exit code (the program's, see exitLike), it exits. Unref'd, so this
+    // only ever fires while those keep the process alive.
+    if (!done) setInterval(() => process.exitCode !== undefined && process.exit(), 20).unref();
     else void this.exporter.shutdown().catch(() => {});
   }
 
