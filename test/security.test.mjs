@@ -103,6 +103,30 @@ test('the socket check itself sees a program’s own server (positive control)',
   assert.match(listening[0], /^tcp 0100007F:/);
 });
 
+test('--metrics-port listens on loopback only, in the launcher; the probed program still listens on nothing', { skip: !linux && 'reads /proc' }, async () => {
+  const dir = tempDir();
+  writeFileSync(path.join(dir, 'lib.js'), 'exports.work = function work(n) { return n * 2 };\n');
+  writeFileSync(path.join(dir, 'main.js'), "require('./lib').work(1); console.log('pid ' + process.pid + '\\nready'); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000);\n");
+  let seen;
+  const r = await tanzhen(['run', '-q', '--metrics-port', '0', '-t', './lib.js:work', '--', 'node', 'main.js'], {
+    cwd: dir,
+    onSpawn: (child) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (!out.includes('ready\n') || seen) return;
+        const program = /^pid (\d+)$/m.exec(out)[1];
+        seen = { launcher: listeningSockets(socketInodes(child.pid)), program: listeningSockets(socketInodes(program)) };
+        child.kill('SIGTERM');
+      });
+    },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(seen.program, []);
+  assert.equal(seen.launcher.length, 1, JSON.stringify(seen));
+  assert.match(seen.launcher[0], /^tcp 0100007F:/, 'bound to 127.0.0.1');
+});
+
 test('arguments, return values and thrown values are never recorded or printed', async () => {
   const dir = tempDir();
   writeFileSync(
