@@ -1,7 +1,8 @@
 """tanzhen's Python probe (standard library only), started by ../sitecustomize.py.
 
 start() reads the run's settings from the environment (TANZHEN_RUN,
-TANZHEN_TRACE, TANZHEN_OUT, TANZHEN_CALLS, TANZHEN_FLUSH_MS), installs the
+TANZHEN_TRACE, TANZHEN_OUT, TANZHEN_CALLS, TANZHEN_FLUSH_MS, TANZHEN_SPANS,
+TANZHEN_MAX_SPANS), installs the
 import hook for the target modules, instruments those already imported, and
 arranges for this process's report to be written. Any internal error becomes
 one `tanzhen: warning: ...` line on stderr; the program always runs.
@@ -36,16 +37,29 @@ def start(bootstrap_dir=None):
     targets = [t for t in (parse_target(s) for s in specs) if t is not None]
     recorder.set_logging(env.get('TANZHEN_CALLS') == '1')
 
+    from . import spans, tree
+
+    spans.set_origin()
+    tree.start_thread()
     out = env.get('TANZHEN_OUT')
     if out:
-        from .report import Reporter
+        from .report import Reporter, mkdirs
 
         try:
             interval = int(env.get('TANZHEN_FLUSH_MS') or 1000)
         except ValueError:
             warn('TANZHEN_FLUSH_MS=%r is not a number of milliseconds; using 1000' % env.get('TANZHEN_FLUSH_MS'))
             interval = 1000
-        Reporter(out, max(0, interval)).install(periodic=bool(targets))
+        reporter = Reporter(out, max(0, interval))
+        if env.get('TANZHEN_SPANS') == '1':
+            text = env.get('TANZHEN_MAX_SPANS') or str(spans.DEFAULT_MAX)
+            try:
+                max_spans = max(0, int(text))
+            except ValueError:
+                warn('TANZHEN_MAX_SPANS=%r is not a number; using %d' % (text, spans.DEFAULT_MAX))
+                max_spans = spans.DEFAULT_MAX
+            spans.enable(reporter.dir, max_spans, mkdirs)  # before any function is wrapped
+        reporter.install(periodic=bool(targets))
 
     if not targets:
         return

@@ -3,15 +3,21 @@
 Each wrapper keeps its figures in its own closure variables: ``h``, the
 histogram (allocated on the first call: BUCKETS counts laid out exactly like
 src/common/histogram.ts, since the launcher adds Node and Python histograms
-bucket by bucket), ``total`` and ``mx`` in nanoseconds, and ``errors``. The
-number of calls is the sum of the counts. A Record (one probed function, as
-reported) reads the closure cells of its wrappers: usually one, more after
+bucket by bucket), ``mx`` (the longest call, ns) and ``errors``. The number of
+calls is the sum of the counts. A Record (one probed function, as reported)
+reads the closure cells of its wrappers: usually one, more after
 importlib.reload re-ran a module whose old functions are still referenced.
+Total and self time live in the call tree (tree.py): a function's are the sums
+over its nodes, so the two always agree.
 
 The bucket of a duration d is ``(d >> SHIFT[e]) + OFFSET[e])`` with
 ``e = d.bit_length()``: two tuple lookups instead of branches and arithmetic.
-So a call costs two clock reads, one bit_length and a few updates of local
-cells, with no allocation of our own beyond the first call's histogram.
+
+A call costs two clock reads, one ContextVar read and one get_ident() (the
+current call, tree.py), finding its tree node (the last one is cached per
+wrapper: one identity check for a repeated call pattern), the node's count
+and total, and the histogram; no allocation. With spans, also a span id
+(itertools.count) and one packed record added to spans.buffer.
 
 The updates run after the last call in the wrapper, with no call in between,
 so under the GIL no thread switch can split them (3.10+); on 3.8/3.9 a switch
@@ -21,6 +27,9 @@ function within the same instant.
 import sys
 from time import perf_counter_ns
 from types import CodeType
+
+from . import spans as _spans
+from . import tree as _tree
 
 SUB_BITS = 6
 SUB = 1 << SUB_BITS  # 64
@@ -44,11 +53,11 @@ def bucket_of(ns):
     return ((e - SUB_BITS + 1) << SUB_BITS) + (ns >> (e - SUB_BITS)) - SUB
 
 
-_FIGURES = ('h', 'total', 'mx', 'errors')
+_FIGURES = ('h', 'mx', 'errors')
 
 
 def read(wrapper):
-    """(histogram or None, total ns, max ns, errors) of one wrapper, from its closure."""
+    """(histogram or None, max ns, errors) of one wrapper, from its closure."""
     cells = dict(zip(wrapper.__code__.co_freevars, wrapper.__closure__))
     return tuple(cells[name].cell_contents for name in _FIGURES)
 
@@ -56,7 +65,6 @@ def read(wrapper):
 def clear(wrapper):
     cells = dict(zip(wrapper.__code__.co_freevars, wrapper.__closure__))
     cells['h'].cell_contents = None
-    cells['total'].cell_contents = 0
     cells['mx'].cell_contents = 0
     cells['errors'].cell_contents = 0
 
@@ -64,28 +72,28 @@ def clear(wrapper):
 class Record(object):
     """One probed function as reported: where it is, and the wrappers that time it."""
 
-    __slots__ = ('target', 'name', 'file', 'line', 'wrappers', 'cache')
+    __slots__ = ('target', 'name', 'file', 'line', 'wrappers', 'cache', 'index')
 
-    def __init__(self, target, name, file, line):
+    def __init__(self, target, name, file, line, index=-1):
         self.target = target
         self.name = name
         self.file = file
         self.line = line
         self.wrappers = []
         self.cache = None  # (key, JSON text) of the last report
+        self.index = index  # position in `records`: the function index of tree nodes and spans
 
     def figures(self):
-        """(histogram list or None, total ns, max ns, errors) over all wrappers."""
-        hist, total, mx, errors = None, 0, 0, 0
+        """(histogram list or None, max ns, errors) over all wrappers."""
+        hist, mx, errors = None, 0, 0
         for wrapper in list(self.wrappers):
-            h, t, m, e = read(wrapper)
+            h, m, e = read(wrapper)
             if h is not None:
                 h = h[:]  # one consistent copy; other threads go on counting
                 hist = h if hist is None else [a + b for a, b in zip(hist, h)]
-            total += t
             mx = m if m > mx else mx
             errors += e
-        return hist, total, mx, errors
+        return hist, mx, errors
 
     def reset(self):
         """Forgets every call (a forked child starts from zero)."""
@@ -103,46 +111,67 @@ def add_record(target, name, file, line):
     key = (target, name, file)
     r = _by_key.get(key)
     if r is None:
-        r = _by_key[key] = Record(target, name, file, line)
+        r = _by_key[key] = Record(target, name, file, line, len(records))
         records.append(r)
     return r
 
 
 # ---------------------------------------------------------------------------
 # Wrappers. The same recording, inlined in each: a call through a helper would
-# cost more than the recording itself. The logging ones (TANZHEN_CALLS=1)
-# also print a line before and after each call.
+# cost more than the recording itself. `fi` is the function's index (its
+# Record's). The current call is the cursor of tree.py: cur[0] its node,
+# cur[3] its span id. The sync wrappers, the hot ones, come in two variants
+# (without and with spans, TANZHEN_SPANS=1) so that neither tests anything it
+# need not; the async and generator ones test `keep` (spans) and `log`
+# (TANZHEN_CALLS=1) at run time, next to costs that dwarf a test.
 
-def _plain_sync(func):
-    # (Every plain wrapper has the closure variables h, total, mx, errors: see read().)
+def _plain_sync(func, fi):
+    # (Every plain wrapper has the closure variables h, mx, errors: see read().)
     now = _now
     shift = SHIFT
     offset = OFFSET
+    cv_get = _tree.current.get
+    gi = _tree.get_ident
+    adopt = _tree.adopt
+    child = _tree.child
+    lastn = _tree.NO_NODE
     h = None
-    total = mx = errors = 0
+    mx = errors = 0
 
     def wrapper(*args, **kwargs):
-        nonlocal h, total, mx, errors
+        nonlocal h, mx, errors, lastn
+        cur = cv_get()
+        if cur[1] != gi():
+            cur = adopt(cur, gi())
+        parent = cur[0]
+        node = lastn
+        if node[4] is not parent:
+            node = lastn = child(parent, fi)
+        cur[0] = node
         t0 = now()
         try:
             result = func(*args, **kwargs)
         except BaseException:
             d = now() - t0
+            cur[0] = parent
+            node[0] += 1
+            node[1] += d
             e = d.bit_length()
             if h is None:
                 h = [0] * 2496
             h[(d >> shift[e]) + offset[e]] += 1
-            total += d
             if d > mx:
                 mx = d
             errors += 1
             raise
         d = now() - t0
+        cur[0] = parent
+        node[0] += 1
+        node[1] += d
         e = d.bit_length()
         if h is None:
             h = [0] * 2496
         h[(d >> shift[e]) + offset[e]] += 1
-        total += d
         if d > mx:
             mx = d
         return result
@@ -150,57 +179,216 @@ def _plain_sync(func):
     return wrapper
 
 
-def _plain_async(func):
+def _spans_sync(func, fi):
+    # _plain_sync, plus a span id at the start and a span record at the end.
     now = _now
     shift = SHIFT
     offset = OFFSET
+    cv_get = _tree.current.get
+    gi = _tree.get_ident
+    adopt = _tree.adopt
+    child = _tree.child
+    next_id = _spans.next_id
+    flush_full = _spans.flush_full
+    keep = _spans.buffer.extend
+    pack = _spans.pack
+    lastn = _tree.NO_NODE
     h = None
-    total = mx = errors = 0
+    mx = errors = 0
+
+    def wrapper(*args, **kwargs):
+        nonlocal h, mx, errors, lastn
+        cur = cv_get()
+        if cur[1] != gi():
+            cur = adopt(cur, gi())
+        parent = cur[0]
+        node = lastn
+        if node[4] is not parent:
+            node = lastn = child(parent, fi)
+        sid = next_id()
+        if not sid & 8191:
+            flush_full()
+        psid = cur[3]
+        cur[0] = node
+        cur[3] = sid
+        t0 = now()
+        try:
+            result = func(*args, **kwargs)
+        except BaseException:
+            d = now() - t0
+            cur[0] = parent
+            cur[3] = psid
+            node[0] += 1
+            node[1] += d
+            e = d.bit_length()
+            if h is None:
+                h = [0] * 2496
+            h[(d >> shift[e]) + offset[e]] += 1
+            if d > mx:
+                mx = d
+            errors += 1
+            keep(pack(sid, psid, fi, t0 / 1e6, d / 1e6, 1))
+            raise
+        d = now() - t0
+        cur[0] = parent
+        cur[3] = psid
+        node[0] += 1
+        node[1] += d
+        e = d.bit_length()
+        if h is None:
+            h = [0] * 2496
+        h[(d >> shift[e]) + offset[e]] += 1
+        if d > mx:
+            mx = d
+        keep(pack(sid, psid, fi, t0 / 1e6, d / 1e6, 0))
+        return result
+
+    return wrapper
+
+
+def _plain_async(func, fi, keep, log, label):
+    now = _now
+    shift = SHIFT
+    offset = OFFSET
+    cv_get = _tree.current.get
+    cv_set = _tree.current.set
+    gi = _tree.get_ident
+    adopt = _tree.adopt
+    child = _tree.child
+    next_id = _spans.next_id
+    flush_full = _spans.flush_full
+    append = _spans.buffer.extend
+    pack = _spans.pack
+    lastn = _tree.NO_NODE
+    h = None
+    mx = errors = 0
 
     async def wrapper(*args, **kwargs):
-        nonlocal h, total, mx, errors
+        # Timed from the first step of the coroutine until its result. For its
+        # duration its task's context holds a cursor of its own (tree.py):
+        # other tasks' calls cannot nest under it while it waits, and calls
+        # made in its task, or in tasks it creates, can.
+        nonlocal h, mx, errors, lastn
+        if log is not None:
+            log.start(label)
+        cur = cv_get()
+        ident = gi()
+        if cur[1] != ident:
+            cur = adopt(cur, ident)
+        parent = cur[0]
+        node = lastn
+        if node[4] is not parent:
+            node = lastn = child(parent, fi)
+        psid = cur[3]
+        sid = 0
+        if keep:
+            sid = next_id()
+            if not sid & 8191:
+                flush_full()
+        cv_set([node, ident, node, sid, sid])
+        failed = True
         t0 = now()
         try:
             result = await func(*args, **kwargs)
-        except BaseException:
+            failed = False
+            return result
+        finally:
             d = now() - t0
+            cv_set(cur)
+            node[0] += 1
+            node[1] += d
             e = d.bit_length()
             if h is None:
                 h = [0] * 2496
             h[(d >> shift[e]) + offset[e]] += 1
-            total += d
             if d > mx:
                 mx = d
-            errors += 1
-            raise
-        d = now() - t0
-        e = d.bit_length()
-        if h is None:
-            h = [0] * 2496
-        h[(d >> shift[e]) + offset[e]] += 1
-        total += d
-        if d > mx:
-            mx = d
-        return result
+            if failed:
+                errors += 1
+            if keep:
+                append(pack(sid, psid, fi, t0 / 1e6, d / 1e6, 1 if failed else 0))
+            if log is not None:
+                log.end(label, d, failed)
 
     return wrapper
 
 
-def _plain_gen(func):
+def _plain_gen(func, fi, keep, log, label):
     now = _now
     shift = SHIFT
     offset = OFFSET
+    cv_get = _tree.current.get
+    gi = _tree.get_ident
+    adopt = _tree.adopt
+    child = _tree.child
+    next_id = _spans.next_id
+    flush_full = _spans.flush_full
+    append = _spans.buffer.extend
+    pack = _spans.pack
+    lastn = _tree.NO_NODE
     h = None
-    total = mx = errors = 0
+    mx = errors = 0
 
     def wrapper(*args, **kwargs):
         # Timed from the first next() to the end of the generator (exhausted,
         # returned, closed by its consumer, or raised), consumer time included.
-        nonlocal h, total, mx, errors
-        t0 = now()
+        # It is driven by hand (PEP 380's expansion of `yield from`) so that
+        # it is the current call during each of its own steps only: calls it
+        # makes nest under it; its consumer's, made between items, do not.
+        nonlocal h, mx, errors, lastn
+        if log is not None:
+            log.start(label)
+        gen = func(*args, **kwargs)
+        cur = cv_get()
+        if cur[1] != gi():
+            cur = adopt(cur, gi())
+        parent = cur[0]
+        node = lastn
+        if node[4] is not parent:
+            node = lastn = child(parent, fi)
+        psid = cur[3]
+        sid = 0
+        if keep:
+            sid = next_id()
+            if not sid & 8191:
+                flush_full()
         failed = False
+        t0 = now()
         try:
-            return (yield from func(*args, **kwargs))
+            cur[0] = node
+            cur[3] = sid
+            try:
+                value = gen.send(None)
+            finally:
+                cur[0] = parent
+                cur[3] = psid
+            while True:
+                thrown = None
+                try:
+                    sent = yield value
+                except BaseException as error:
+                    thrown = error
+                cur = cv_get()
+                if cur[1] != gi():
+                    cur = adopt(cur, gi())
+                saved = cur[0]
+                saved_sid = cur[3]
+                cur[0] = node
+                cur[3] = sid
+                try:
+                    if thrown is None:
+                        value = gen.send(sent)
+                    elif isinstance(thrown, GeneratorExit):
+                        gen.close()
+                        raise thrown
+                    else:
+                        value = gen.throw(thrown)
+                finally:
+                    cur[0] = saved
+                    cur[3] = saved_sid
+                    thrown = None
+        except StopIteration as stop:
+            return stop.value
         except GeneratorExit:
             raise
         except BaseException:
@@ -208,15 +396,20 @@ def _plain_gen(func):
             raise
         finally:
             d = now() - t0
+            node[0] += 1
+            node[1] += d
             e = d.bit_length()
             if h is None:
                 h = [0] * 2496
             h[(d >> shift[e]) + offset[e]] += 1
-            total += d
             if d > mx:
                 mx = d
             if failed:
                 errors += 1
+            if keep:
+                append(pack(sid, psid, fi, t0 / 1e6, d / 1e6, 1 if failed else 0))
+            if log is not None:
+                log.end(label, d, failed)
 
     return wrapper
 
@@ -252,60 +445,59 @@ class _Log(object):
             self._write('  ' * depth + '\u2190 ' + label + ' ' + format_duration(ns))
 
 
-def _logged(func, label, log, kind):
-    """The --calls wrappers: the same figures, through a slower path that also prints."""
+def _logged_sync(func, fi, keep, log, label):
+    """The --calls wrapper of a plain function: the same figures, through a slower path that also prints."""
     now = _now
+    cv_get = _tree.current.get
+    gi = _tree.get_ident
+    adopt = _tree.adopt
+    child = _tree.child
+    next_id = _spans.next_id
+    append = _spans.buffer.extend
+    pack = _spans.pack
     h = None
-    total = mx = errors = 0
+    mx = errors = 0
 
-    def done(d, threw):
-        nonlocal h, total, mx, errors
+    def done(node, sid, psid, t0, d, threw):
+        nonlocal h, mx, errors
+        node[0] += 1
+        node[1] += d
         if h is None:
             h = [0] * BUCKETS
         h[bucket_of(d)] += 1
-        total += d
         if d > mx:
             mx = d
         if threw:
             errors += 1
+        if keep:
+            append(pack(sid, psid, fi, t0 / 1e6, d / 1e6, 1 if threw else 0))
         log.end(label, d, threw)
 
-    if kind == 'async':
-        async def wrapper(*args, **kwargs):
-            log.start(label)
-            t0 = now()
-            try:
-                result = await func(*args, **kwargs)
-            except BaseException:
-                done(now() - t0, True)
-                raise
-            done(now() - t0, False)
-            return result
-    elif kind == 'gen':
-        def wrapper(*args, **kwargs):
-            log.start(label)
-            t0 = now()
-            threw = False
-            try:
-                return (yield from func(*args, **kwargs))
-            except GeneratorExit:
-                raise
-            except BaseException:
-                threw = True
-                raise
-            finally:
-                done(now() - t0, threw)
-    else:
-        def wrapper(*args, **kwargs):
-            log.start(label)
-            t0 = now()
-            try:
-                result = func(*args, **kwargs)
-            except BaseException:
-                done(now() - t0, True)
-                raise
-            done(now() - t0, False)
-            return result
+    def wrapper(*args, **kwargs):
+        log.start(label)
+        cur = cv_get()
+        if cur[1] != gi():
+            cur = adopt(cur, gi())
+        parent = cur[0]
+        psid = cur[3]
+        node = child(parent, fi)
+        sid = next_id() if keep else 0
+        cur[0] = node
+        cur[3] = sid
+        t0 = now()
+        try:
+            result = func(*args, **kwargs)
+        except BaseException:
+            d = now() - t0
+            cur[0] = parent
+            cur[3] = psid
+            done(node, sid, psid, t0, d, True)
+            raise
+        d = now() - t0
+        cur[0] = parent
+        cur[3] = psid
+        done(node, sid, psid, t0, d, False)
+        return result
 
     return wrapper, done  # the figures live in the closure of `done`
 
@@ -369,10 +561,16 @@ def wrap(func, rec):
     if kind == 'agen':
         return None
     log = _log
-    if log is None:
-        wrapper = figures = (_plain_async if kind == 'async' else _plain_gen if kind == 'gen' else _plain_sync)(func)
+    keep = _spans.enabled
+    fi = rec.index
+    if kind == 'async':
+        wrapper = figures = _plain_async(func, fi, keep, log, rec.name)
+    elif kind == 'gen':
+        wrapper = figures = _plain_gen(func, fi, keep, log, rec.name)
+    elif log is not None:
+        wrapper, figures = _logged_sync(func, fi, keep, log, rec.name)
     else:
-        wrapper, figures = _logged(func, rec.name, log, kind)
+        wrapper = figures = (_spans_sync if keep else _plain_sync)(func, fi)
     import functools  # here, not at start-up: the program may never import a target
 
     try:

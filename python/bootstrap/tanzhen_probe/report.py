@@ -20,7 +20,7 @@ import os
 import sys
 from time import sleep as _sleep, time as _time, time_ns as _time_ns
 
-from . import recorder, state
+from . import recorder, spans, state, tree
 
 _getpid = os.getpid
 _open = os.open
@@ -71,9 +71,10 @@ def jnum(x):
     return repr(float(x))
 
 
-def _function_json(r):
-    hist, total, maxns, errors = r.figures()
-    key = (total, maxns, errors)
+def _function_json(r, sums):
+    hist, maxns, errors = r.figures()
+    total, self_ns = sums.get(r.index, (0, 0))
+    key = (total, self_ns, maxns, errors)
     cache = r.cache
     if cache is not None and cache[0] == key:
         return cache[1]
@@ -90,6 +91,7 @@ def _function_json(r):
         ',"calls":', str(calls),
         ',"errors":', str(errors),
         ',"totalMs":', jnum(total / 1e6),
+        ',"selfMs":', jnum(self_ns / 1e6),
         ',"maxMs":', jnum(maxns / 1e6),
         ',"histogram":', sparse, '}',
     ])
@@ -97,15 +99,32 @@ def _function_json(r):
     return text
 
 
+def _tree_json():
+    """The call tree (TreeRecord[]) and each function's (total, self) ns, summed over its nodes."""
+    nodes = []
+    sums = {}
+    for node, parent, calls, total, self_ns in tree.walk():
+        fn = node[3]
+        nodes.append('{"parent":%d,"fn":%d,"calls":%d,"totalMs":%s,"selfMs":%s}' % (parent, fn, calls, jnum(total / 1e6), jnum(self_ns / 1e6)))
+        t, s = sums.get(fn, (0, 0))
+        sums[fn] = (t + total, s + self_ns)
+    return '[' + ','.join(nodes) + ']', sums
+
+
 def process_report(pid, started_at):
     """This process's ProcessReport (src/common/types.ts) as JSON text."""
     argv = [sys.executable or 'python'] + [str(a) for a in getattr(sys, 'argv', [])]
+    tree_text, sums = _tree_json()  # before the functions: every index it names is listed
+    span_info = spans.info()
     return ''.join([
         '{"version":1,"pid":', str(pid),
         ',"threadId":0,"runtime":"python","runtimeVersion":', jstr(_VERSION),
         ',"argv":', jlist(argv),
         ',"startedAt":', str(started_at),
-        ',"functions":[', ','.join([_function_json(r) for r in list(recorder.records)]), ']',
+        ',"timeOrigin":', jnum(spans.time_origin_ms),
+        ',"functions":[', ','.join([_function_json(r, sums) for r in list(recorder.records)]), ']',
+        ',"tree":', tree_text,
+        ',"spans":{"file":%s,"written":%d,"dropped":%d}' % (jstr(span_info[0]), span_info[1], span_info[2]) if span_info else '',
         ',"matched":', jlist(state.matched),
         ',"candidates":{', ','.join([jstr(k) + ':' + jlist(v) for k, v in list(state.candidates.items())]), '}',
         ',"warnings":', jlist(state.warnings),
@@ -115,7 +134,7 @@ def process_report(pid, started_at):
 
 # --------------------------------------------------------------------------- files
 
-def _mkdirs(path):
+def mkdirs(path):
     try:
         _mkdir(path, 0o700)
     except FileExistsError:
@@ -124,12 +143,12 @@ def _mkdirs(path):
         parent = path.rstrip(_SEP).rpartition(_SEP)[0]
         if not parent or parent == path:
             raise
-        _mkdirs(parent)
+        mkdirs(parent)
         _mkdir(path, 0o700)
 
 
 def write_atomic(directory, name, text):
-    _mkdirs(directory)
+    mkdirs(directory)
     final = directory + _SEP + name
     temp = '%s%s.%s.%d.%d.%d.tmp' % (directory, _SEP, name, _getpid(), _time_ns(), _thread.get_ident())
     data = text.encode('ascii')
@@ -168,6 +187,7 @@ class Reporter(object):
             return
         try:
             pid = _getpid()
+            spans.flush()  # first: the report must account for every span on disk
             text = process_report(pid, self.started_at)
             if self.last == (pid, text):
                 return
@@ -222,6 +242,8 @@ class Reporter(object):
             self.last = None
             for r in recorder.records:
                 r.reset()
+            tree.reset()
+            spans.after_fork_in_child()
             del state.warnings[:]
             if self.flusher is not None:
                 self.flusher.pending = self.flusher.pending or self.flusher.running
