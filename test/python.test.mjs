@@ -87,6 +87,33 @@ function reports(out) {
 }
 
 const byName = (report) => Object.fromEntries(report.functions.map((f) => [f.name, f]));
+const nesting = path.join(fixtures, 'nesting');
+
+/** A report's call tree as nested {name: {calls, totalMs, selfMs, children}}; same-named functions of two files would merge. */
+function treeOf(report) {
+  const nodes = report.tree.map((n) => ({ name: report.functions[n.fn].name, calls: n.calls, totalMs: n.totalMs, selfMs: n.selfMs, children: {} }));
+  const roots = {};
+  report.tree.forEach((n, i) => {
+    assert.ok(n.parent < i, 'parents come before their children');
+    (n.parent < 0 ? roots : nodes[n.parent].children)[nodes[i].name] = nodes[i];
+  });
+  return roots;
+}
+
+/** The shape of a tree: {name: [calls, shape of children]}, leaves as bare counts. */
+function shapeOf(tree) {
+  return Object.fromEntries(
+    Object.values(tree).map((n) => [n.name, Object.keys(n.children).length ? [n.calls, shapeOf(n.children)] : n.calls]),
+  );
+}
+
+/** The records of a .spans file: [id, parentId, fn, start, duration, flags] each. */
+function spansOf(out, report) {
+  const bytes = readFileSync(path.join(out, 'processes', report.spans.file));
+  const records = [];
+  for (let at = 0; at < bytes.length; at += 48) records.push([0, 8, 16, 24, 32, 40].map((k) => bytes.readDoubleLE(at + k)));
+  return records;
+}
 const histogramCount = (f) => f.histogram.reduce((sum, [, count]) => sum + count, 0);
 
 /** `tanzhen run` (the real launcher); only when it has been built. */
@@ -269,6 +296,102 @@ test('TANZHEN_CALLS=1 prints one line per call on stderr, nested calls indented,
   assert.deepEqual(Object.fromEntries(r.reports[0].functions.map((f) => [f.name, [f.calls, f.errors]])), { task: [1, 0], inner: [1, 0], boom: [1, 1] });
 });
 
+// ---------------------------------------------------------------- nesting, self time, spans
+
+test('self time: a parent that sleeps 10 ms and calls a 20 ms child twice; generators and errors nest too', async () => {
+  await Promise.all(
+    available.map(async ([label, python]) => {
+      const r = await runPython(python, ['run_timed.py'], { cwd: nesting, trace: ['timed:*'] });
+      assert.equal(r.code, 0, `${label}: ${r.stderr}`);
+      assert.equal(r.stdout, '13\ncaught\n');
+      const [report] = r.reports;
+      const f = byName(report);
+      // (Upper bounds only as loose as a busy machine's oversleeping needs: self - 10 ms cannot exceed total - 50 ms.)
+      assert.ok(f.parent.totalMs >= 50, `${label}: parent total ${f.parent.totalMs}`);
+      assert.ok(f.parent.selfMs >= 9.5 && f.parent.selfMs - 10 <= f.parent.totalMs - 50 + 0.5, `${label}: parent self ${f.parent.selfMs} of ${f.parent.totalMs}`);
+      assert.ok(Math.abs(f.parent.selfMs - (f.parent.totalMs - f.child.totalMs)) < 1e-6, label);
+      assert.ok(f.child.totalMs >= 40 && f.child.selfMs === f.child.totalMs, `${label}: ${JSON.stringify(f.child)}`);
+      assert.ok(f.consume.selfMs <= f.consume.totalMs);
+      const tree = treeOf(report);
+      assert.deepEqual(shapeOf(tree), {
+        parent: [1, { child: 2 }],
+        consume: [1, { numbers: [1, { leaf: 3 }], leaf: 1 }],
+        boom: [1, { leaf: 1 }],
+      }, label);
+      assert.equal(tree.parent.children.child.totalMs, f.child.totalMs);
+      for (const fn of report.functions) {
+        const nodes = report.tree.filter((n) => report.functions[n.fn] === fn);
+        assert.equal(nodes.reduce((sum, n) => sum + n.calls, 0), fn.calls, `${label}: ${fn.name} calls = the sum of its nodes`);
+      }
+      assert.equal(report.spans, undefined, 'no spans without TANZHEN_SPANS=1');
+      assert.deepEqual(readdirSync(path.join(r.out, 'processes')), [`${report.pid}-0.json`]);
+    }),
+  );
+});
+
+test('two interleaved asyncio task trees stay apart; to_thread calls nest under their task, threads start their own', async () => {
+  await Promise.all(
+    available.map(async ([label, python]) => {
+      const r = await runPython(python, ['run_tasks.py'], { cwd: nesting, trace: ['tasks:*'] });
+      assert.equal(r.code, 0, `${label}: ${r.stderr}`);
+      const [report] = r.reports;
+      const tree = treeOf(report);
+      assert.deepEqual(shapeOf(tree), {
+        main: [1, {
+          request_a: [2, { step_a: [4, { leaf: 8, wait: 4 }] }],
+          request_b: [1, { step_b: [3, { wait: 3, leaf: 3 }], wait: 1 }],
+          offload: [1, { blocking: [1, { leaf: 1 }] }],
+        }],
+        threads: 1,
+        worker: [3, { threaded_leaf: [6000, { leaf: 6000 }] }],
+      }, label);
+      const a = tree.main.children.request_a;
+      assert.ok(a.totalMs >= 24 && a.children.step_a.children.wait.totalMs >= 24, `${label}: ${a.totalMs}`);
+      assert.ok(a.selfMs < 5, `${label}: request_a's awaits are its children's time, not its own: ${a.selfMs}`);
+      assert.equal(tree.main.selfMs, 0, 'three concurrent children outlast their parent: clamped');
+    }),
+  );
+});
+
+test('TANZHEN_SPANS=1: one span per call, nested by parent id, errors flagged; TANZHEN_MAX_SPANS caps them', async () => {
+  await Promise.all(
+    available.map(async ([label, python]) => {
+      const before = Date.now();
+      const r = await runPython(python, ['both.py'], { cwd: nesting, trace: ['tasks:*', 'timed:*'], extra: { TANZHEN_SPANS: '1' } });
+      assert.equal(r.code, 0, `${label}: ${r.stderr}`);
+      const [report] = r.reports;
+      const calls = report.functions.reduce((sum, f) => sum + f.calls, 0);
+      assert.equal(calls, 12048);
+      assert.deepEqual(report.spans, { file: `${report.pid}-0.spans`, written: calls, dropped: 0 }, label);
+      const spans = spansOf(r.out, report);
+      assert.equal(spans.length, calls, label);
+      const byId = new Map(spans.map((s) => [s[0], s]));
+      assert.equal(byId.size, calls, 'ids are unique');
+      const name = (s) => report.functions[s[2]].name;
+      const parentName = (s) => (s[1] === 0 ? null : name(byId.get(s[1])));
+      const count = (fn, parent) => spans.filter((s) => name(s) === fn && parentName(s) === parent).length;
+      assert.equal(count('child', 'parent'), 2);
+      assert.equal(count('step_a', 'request_a'), 4);
+      assert.equal(count('step_b', 'request_b'), 3);
+      assert.equal(count('blocking', 'offload'), 1);
+      assert.equal(count('leaf', 'numbers'), 3);
+      assert.equal(count('main', null), 1);
+      assert.deepEqual(spans.filter((s) => s[5] === 1).map(name), ['boom'], 'only boom threw');
+      for (const s of spans) {
+        const start = report.timeOrigin + s[3];
+        assert.ok(start >= before - 1000 && start + s[4] <= Date.now() + 1000, `${label}: ${name(s)} at ${start}`);
+        const parent = byId.get(s[1]);
+        if (parent) assert.ok(s[3] >= parent[3] - 1e-3 && s[3] + s[4] <= parent[3] + parent[4] + 1e-3, `${label}: ${name(s)} inside ${name(parent)}`);
+      }
+
+      const capped = await runPython(python, ['both.py'], { cwd: nesting, trace: ['tasks:*', 'timed:*'], extra: { TANZHEN_SPANS: '1', TANZHEN_MAX_SPANS: '100' } });
+      const [small] = capped.reports;
+      assert.deepEqual(small.spans, { file: `${small.pid}-0.spans`, written: 100, dropped: calls - 100 }, label);
+      assert.equal(statSync(path.join(capped.out, 'processes', small.spans.file)).size, 100 * 48);
+    }),
+  );
+});
+
 // ---------------------------------------------------------------- bootstrap
 
 test('without TANZHEN_RUN the bootstrap does nothing, but the user’s sitecustomize still runs', async () => {
@@ -320,13 +443,18 @@ test('a Python that tanzhen does not support is left alone, with one warning', a
 test('forked children (multiprocessing and os.fork) report their own calls; fork() gets no multi-thread warning', async () => {
   await Promise.all(
     available.map(async ([label, python]) => {
-      const r = await runPython(python, ['forks.py'], { trace: ['work:task'] });
+      const r = await runPython(python, ['forks.py'], { trace: ['work:*'], extra: { TANZHEN_SPANS: '1' } });
       assert.equal(r.code, 0, `${label}: ${r.stderr}`);
       assert.equal(r.stdout, 'exit codes [0, 0]\n');
       assert.equal(r.stderr, '', label);
       const counts = r.reports.map((rep) => byName(rep).task?.calls ?? 0).sort();
       assert.deepEqual(counts, [1, 1, 1, 1], `${label}: parent and three children, each with its own call`);
       assert.equal(new Set(r.reports.map((rep) => rep.pid)).size, 4);
+      for (const rep of r.reports) {
+        assert.deepEqual(shapeOf(treeOf(rep)), { task: [1, { inner: 1 }] }, `${label}: the parent's calls are not counted again in a child`);
+        assert.deepEqual(rep.spans, { file: `${rep.pid}-0.spans`, written: 2, dropped: 0 });
+        assert.equal(spansOf(r.out, rep).length, 2);
+      }
     }),
   );
 });
@@ -418,6 +546,34 @@ test('through `tanzhen run`: a Node program spawning a Python child gives one su
   const calls = Object.fromEntries(summary.functions.map((f) => [f.name, f.calls]));
   assert.deepEqual(calls, { double: 2, square: 1 });
   assert.deepEqual(summary.unmatched, []);
+  assert.deepEqual(summary.tree.map((n) => [n.name, n.calls]).sort(), [['double', 2], ['square', 1]], 'both runtimes in the tree');
+});
+
+test('through `tanzhen run --out`: summary.json’s tree and selfMs, and trace.json, include the Python process', { skip: !launcherBuilt && 'launcher not built' }, async (t) => {
+  const out = tempDir();
+  const r = await tanzhen(['run', '-q', '--out', out, '-t', 'timed:*', '-t', 'tasks:*', '--', PY, 'both.py'], { cwd: nesting });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'done\n13\ncaught\n');
+  const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  const parent = summary.functions.find((f) => f.name === 'parent');
+  assert.ok(parent.selfMs >= 9.5 && parent.selfMs <= parent.totalMs - 40, JSON.stringify(parent));
+  const node = (nodes, name) => nodes.find((n) => n.name === name);
+  const main = node(summary.tree, 'main');
+  assert.ok(main, JSON.stringify(summary.tree.map((n) => n.name)));
+  assert.equal(node(node(main.children, 'request_a').children, 'step_a').calls, 4);
+  assert.equal(node(node(summary.tree, 'parent').children, 'child').calls, 2);
+  assert.equal(summary.droppedSpans, 0);
+  const [report] = reports(out);
+  assert.equal(report.spans.written, 12048, 'tanzhen run --out keeps spans');
+  if (!existsSync(path.join(root, 'dist/report/chrome-trace.js'))) return t.skip('trace.json not built yet');
+  const trace = JSON.parse(readFileSync(path.join(out, 'trace.json'), 'utf8'));
+  const events = trace.traceEvents.filter((e) => e.ph === 'X' && e.pid === report.pid);
+  assert.equal(events.length, 12048);
+  assert.ok(events.every((e) => e.cat === 'python'));
+  const [parentEvent] = events.filter((e) => e.name === 'parent');
+  const inside = (e, outer) => e.tid === outer.tid && e.ts >= outer.ts && e.ts + e.dur <= outer.ts + outer.dur;
+  assert.equal(events.filter((e) => e.name === 'child' && inside(e, parentEvent)).length, 2);
+  assert.ok(trace.traceEvents.some((e) => e.ph === 'M' && e.pid === report.pid && e.name === 'process_name' && /python.* both\.py/.test(e.args.name)));
 });
 
 test('through `tanzhen run`: a shell script that starts Python is probed too', { skip: !launcherBuilt && 'launcher not built' }, async () => {
