@@ -257,17 +257,22 @@ test('a JS config file runs only when named with -c; never from the working dire
 const WRITES = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/;
 const strace = spawnSync('strace', ['-V']).status === 0;
 
-/** Every path the command tree opened for writing, created, renamed, removed or chmod-ed. */
-function writtenPaths(logFile) {
+/** Every path the command tree opened for writing, created, renamed, removed or chmod-ed (strace -y: fds print as N</path>). */
+function writtenPaths(logFile, cwd) {
   const paths = [];
   for (const line of readFileSync(logFile, 'utf8').split('\n')) {
     const call = /^\d+\s+(\w+)\((.*)\)\s+=\s+(-?\d+)/.exec(line);
     if (!call) continue;
     const [, name, args, result] = call;
     if (Number(result) < 0) continue;
-    const strings = [...args.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
     if ((name === 'openat' || name === 'open') && !WRITES.test(args)) continue;
-    paths.push(...strings);
+    // Relative names of the *at calls resolve against the directory fd before them.
+    let base = cwd;
+    for (const [, fdPath, atCwd, string] of args.matchAll(/\d+<((?:[^>\\]|\\.)*)>|(AT_FDCWD)|"((?:[^"\\]|\\.)*)"/g)) {
+      if (fdPath !== undefined) base = fdPath;
+      else if (atCwd) base = cwd;
+      else if (string !== undefined) paths.push(path.resolve(base, string));
+    }
   }
   return paths;
 }
@@ -292,7 +297,7 @@ require('fs').readFileSync(__filename);\n`,
     new Promise((resolve) => {
       const child = spawn(
         'strace',
-        ['-f', '-qq', '-o', log, '-e', 'trace=openat,open,creat,rename,renameat,renameat2,mkdir,mkdirat,unlink,unlinkat,rmdir,truncate,symlink,symlinkat,link,linkat,chmod,fchmodat', node, bin, 'run', '-q', ...extra, '-t', './lib.js:work', '-t', './lib.mjs:esm', '-t', 'fs:readFileSync', '--', 'node', 'main.js'],
+        ['-f', '-qq', '-y', '-o', log, '-e', 'trace=openat,open,creat,rename,renameat,renameat2,mkdir,mkdirat,unlink,unlinkat,rmdir,truncate,symlink,symlinkat,link,linkat,chmod,fchmodat', node, bin, 'run', '-q', ...extra, '-t', './lib.js:work', '-t', './lib.mjs:esm', '-t', 'fs:readFileSync', '--', 'node', 'main.js'],
         { cwd: dir, env: { ...process.env, HOME: home, TMPDIR: tmp, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stderr = '';
@@ -304,16 +309,16 @@ require('fs').readFileSync(__filename);\n`,
   const out = path.join(dir, 'out');
   const withOut = await straced(['--out', out]);
   assert.equal(withOut.code, 0, withOut.stderr);
-  const outside = writtenPaths(log).filter((p) => !allowedSpecial(p) && !path.resolve(dir, p).startsWith(out + path.sep) && path.resolve(dir, p) !== out);
+  const outside = writtenPaths(log, dir).filter((p) => !allowedSpecial(p) && !p.startsWith(out + path.sep) && p !== out);
   assert.deepEqual(outside, []);
-  assert.ok(writtenPaths(log).some((p) => p.startsWith(path.join(out, 'processes'))), 'strace saw the reports being written');
+  assert.ok(writtenPaths(log, dir).some((p) => p.startsWith(path.join(out, 'processes'))), 'strace saw the reports being written');
 
   // Without --out the launcher keeps its data in one private directory under TMPDIR, and removes it.
   const withoutOut = await straced([]);
   assert.equal(withoutOut.code, 0, withoutOut.stderr);
-  const written = writtenPaths(log).filter((p) => !allowedSpecial(p));
-  const runDirs = new Set(written.map((p) => path.relative(tmp, path.resolve(dir, p)).split(path.sep)[0]));
-  assert.equal(runDirs.size, 1, JSON.stringify([...runDirs]));
+  const written = writtenPaths(log, dir).filter((p) => !allowedSpecial(p));
+  const runDirs = new Set(written.map((p) => path.relative(tmp, p).split(path.sep)[0]));
+  assert.equal(runDirs.size, 1, JSON.stringify(written));
   assert.match([...runDirs][0], /^tanzhen-/);
   assert.deepEqual(readdirSync(tmp).filter((f) => f !== 'strace.log'), [], 'the temporary run directory is removed');
   assert.deepEqual(readdirSync(home), []);
