@@ -190,6 +190,8 @@ def _spans_sync(func, fi):
     child = _tree.child
     next_id = _spans.next_id
     flush_full = _spans.flush_full
+    flush_at = _spans.flush_at
+    ff = float(fi)  # pack takes floats fastest: see spans.py
     keep = _spans.buffer.extend
     pack = _spans.pack
     lastn = _tree.NO_NODE
@@ -206,8 +208,8 @@ def _spans_sync(func, fi):
         if node[4] is not parent:
             node = lastn = child(parent, fi)
         sid = next_id()
-        if not sid & 8191:
-            flush_full()
+        if sid >= flush_at[0]:
+            flush_full(sid)
         psid = cur[3]
         cur[0] = node
         cur[3] = sid
@@ -227,7 +229,7 @@ def _spans_sync(func, fi):
             if d > mx:
                 mx = d
             errors += 1
-            keep(pack(sid, psid, fi, t0 / 1e6, d / 1e6, 1))
+            keep(pack(sid, psid, ff, t0 / 1e6, d / 1e6, 1.0))
             raise
         d = now() - t0
         cur[0] = parent
@@ -240,7 +242,7 @@ def _spans_sync(func, fi):
         h[(d >> shift[e]) + offset[e]] += 1
         if d > mx:
             mx = d
-        keep(pack(sid, psid, fi, t0 / 1e6, d / 1e6, 0))
+        keep(pack(sid, psid, ff, t0 / 1e6, d / 1e6, 0.0))
         return result
 
     return wrapper
@@ -257,6 +259,8 @@ def _plain_async(func, fi, keep, log, label):
     child = _tree.child
     next_id = _spans.next_id
     flush_full = _spans.flush_full
+    flush_at = _spans.flush_at
+    ff = float(fi)  # pack takes floats fastest: see spans.py
     append = _spans.buffer.extend
     pack = _spans.pack
     lastn = _tree.NO_NODE
@@ -280,12 +284,13 @@ def _plain_async(func, fi, keep, log, label):
         if node[4] is not parent:
             node = lastn = child(parent, fi)
         psid = cur[3]
-        sid = 0
+        sid = 0.0
         if keep:
             sid = next_id()
-            if not sid & 8191:
-                flush_full()
-        cv_set([node, ident, node, sid, sid])
+            if sid >= flush_at[0]:
+                flush_full(sid)
+        mine = [node, ident, node, sid, sid]
+        cv_set(mine)
         failed = True
         t0 = now()
         try:
@@ -294,7 +299,10 @@ def _plain_async(func, fi, keep, log, label):
             return result
         finally:
             d = now() - t0
-            cv_set(cur)
+            # Not when closed from elsewhere (a suspended coroutine collected
+            # as garbage): that context's cursor is not ours to change.
+            if cv_get() is mine:
+                cv_set(cur)
             node[0] += 1
             node[1] += d
             e = d.bit_length()
@@ -306,7 +314,7 @@ def _plain_async(func, fi, keep, log, label):
             if failed:
                 errors += 1
             if keep:
-                append(pack(sid, psid, fi, t0 / 1e6, d / 1e6, 1 if failed else 0))
+                append(pack(sid, psid, ff, t0 / 1e6, d / 1e6, 1.0 if failed else 0.0))
             if log is not None:
                 log.end(label, d, failed)
 
@@ -323,6 +331,8 @@ def _plain_gen(func, fi, keep, log, label):
     child = _tree.child
     next_id = _spans.next_id
     flush_full = _spans.flush_full
+    flush_at = _spans.flush_at
+    ff = float(fi)  # pack takes floats fastest: see spans.py
     append = _spans.buffer.extend
     pack = _spans.pack
     lastn = _tree.NO_NODE
@@ -347,11 +357,11 @@ def _plain_gen(func, fi, keep, log, label):
         if node[4] is not parent:
             node = lastn = child(parent, fi)
         psid = cur[3]
-        sid = 0
+        sid = 0.0
         if keep:
             sid = next_id()
-            if not sid & 8191:
-                flush_full()
+            if sid >= flush_at[0]:
+                flush_full(sid)
         failed = False
         t0 = now()
         try:
@@ -407,7 +417,7 @@ def _plain_gen(func, fi, keep, log, label):
             if failed:
                 errors += 1
             if keep:
-                append(pack(sid, psid, fi, t0 / 1e6, d / 1e6, 1 if failed else 0))
+                append(pack(sid, psid, ff, t0 / 1e6, d / 1e6, 1.0 if failed else 0.0))
             if log is not None:
                 log.end(label, d, failed)
 
@@ -470,7 +480,7 @@ def _logged_sync(func, fi, keep, log, label):
         if threw:
             errors += 1
         if keep:
-            append(pack(sid, psid, fi, t0 / 1e6, d / 1e6, 1 if threw else 0))
+            append(pack(sid, psid, float(fi), t0 / 1e6, d / 1e6, 1.0 if threw else 0.0))
         log.end(label, d, threw)
 
     def wrapper(*args, **kwargs):
@@ -481,7 +491,7 @@ def _logged_sync(func, fi, keep, log, label):
         parent = cur[0]
         psid = cur[3]
         node = child(parent, fi)
-        sid = next_id() if keep else 0
+        sid = next_id() if keep else 0.0
         cur[0] = node
         cur[3] = sid
         t0 = now()

@@ -53,7 +53,7 @@ ROOT_NODE = [0, 0, {}, -1, None]
 # A node no call has: the initial value of a wrapper's "last node" cache.
 NO_NODE = [0, 0, {}, -1, object()]
 
-_NOBODY = [ROOT_NODE, None, ROOT_NODE, 0, 0]
+_NOBODY = [ROOT_NODE, None, ROOT_NODE, 0.0, 0.0]  # span ids are floats: see spans.py
 current = ContextVar('tanzhen_current', default=_NOBODY)
 get_ident = _thread.get_ident
 
