@@ -7,7 +7,7 @@ import { isMainThread } from 'node:worker_threads';
 import { parseTarget, splitTraceList } from '../common/target.js';
 import { ENV, type Target } from '../common/types.js';
 import { installCjsHook } from './hooks/legacy-cjs.js';
-import { canBeEsm, installEsmHooks } from './hooks/legacy-esm.js';
+import { installEsmHooks } from './hooks/legacy-esm.js';
 import { installSyncHooks } from './hooks/sync.js';
 import { processReport, reportPaths, setCalibration, startReportWriter } from './report-writer.js';
 import { calibrate } from './runtime/calibrate.js';
@@ -18,7 +18,7 @@ import { enableOtelContext } from './runtime/otel-context.js';
 import { patchBuiltins } from './runtime/builtins.js';
 import { loggingProbe, plainProbe, PROBE_KEY, setDefaultSampling, type Probe } from './runtime/probe.js';
 import { warn } from './runtime/state.js';
-import { TargetSet } from './targets.js';
+import { canBeEsm, TargetSet } from './targets.js';
 import { buildSummary } from '../report/summary.js';
 import { renderTable } from '../report/table.js';
 
@@ -59,10 +59,12 @@ function start(): void {
   set.prepare();
   patchBuiltins(set.builtins, probe);
   if (!set.empty) {
-    if (typeof (module as any).registerHooks === 'function') installSyncHooks(set);
+    // CommonJS-only runs go through the CommonJS loader alone, on every Node: cheapest for every other module.
+    const esm = canBeEsm(set.sourceTargets);
+    if (esm && typeof (module as any).registerHooks === 'function') installSyncHooks(set);
     else {
       installCjsHook(set);
-      if (canBeEsm(set.sourceTargets)) installEsmHooks({ trace: specs, cwd });
+      if (esm) installEsmHooks({ trace: specs, cwd });
     }
   }
 

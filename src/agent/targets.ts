@@ -1,6 +1,7 @@
 // Which targets concern a given module file. Called for every module the
 // program loads, so the common answer ("none") is reached with string
 // comparisons only.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Target } from '../common/types.js';
@@ -70,4 +71,52 @@ function withoutExtension(file: string): string {
 
 function isIndexOf(filename: string, dir: string): boolean {
   return filename.startsWith(dir + path.sep) && /^index\.[cm]?[jt]sx?$/.test(filename.slice(dir.length + 1));
+}
+
+/**
+ * Whether some target may be an ES module. Module hooks cost every import
+ * something (async ones on Node 20 a lot, registerHooks() ~20% of a CommonJS
+ * tree's load), so a run whose targets are all CommonJS instruments through
+ * the CommonJS loader alone.
+ */
+export function canBeEsm(targets: Target[]): boolean {
+  return targets.some((t) => {
+    const m = t.module;
+    if (m.kind === 'package' || m.kind === 'glob') return true;
+    if (m.kind !== 'file') return false;
+    if (/\.m[jt]s$/.test(m.path)) return true;
+    if (/\.c[jt]s$/.test(m.path)) return false;
+    const type = packageType(path.dirname(m.path));
+    if (type !== undefined) return type === 'module';
+    // No "type": Node decides by syntax, and so do we.
+    const file = existingSource(m.path);
+    return file === undefined || /^\s*(?:import\s*[\w{*'"]|export\s)/m.test(readFileSync(file, 'utf8'));
+  });
+}
+
+const EXTENSIONS = ['', '.js', '.ts', '.jsx', '.tsx', '/index.js', '/index.ts'];
+
+function existingSource(base: string): string | undefined {
+  for (const ext of EXTENSIONS) {
+    try {
+      if (statSync(base + ext).isFile()) return base + ext;
+    } catch {
+      // not there: try the next form
+    }
+  }
+  return undefined;
+}
+
+function packageType(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const file = path.join(d, 'package.json');
+    if (existsSync(file)) {
+      try {
+        return JSON.parse(readFileSync(file, 'utf8')).type;
+      } catch {
+        return undefined;
+      }
+    }
+    if (path.dirname(d) === d) return undefined;
+  }
 }

@@ -1,10 +1,8 @@
 // Node 20: ES modules through module.register() hooks, which run in a
 // separate hooks thread (see esm-loader.ts). Registered only when some
-// target can be an ES module: merely having async hooks slows every import.
+// target can be an ES module (targets.ts canBeEsm): merely having async hooks
+// slows every import.
 import module from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { Target } from '../../common/types.js';
 
 export interface LoaderData {
   trace: string[];
@@ -24,29 +22,4 @@ export function installEsmHooks(data: LoaderData): void {
     },
   }.register;
   module.syncBuiltinESMExports();
-}
-
-export function canBeEsm(targets: Target[]): boolean {
-  return targets.some((t) => {
-    const m = t.module;
-    if (m.kind === 'package' || m.kind === 'glob') return true;
-    if (m.kind !== 'file') return false;
-    if (/\.m[jt]s$/.test(m.path)) return true;
-    if (/\.c[jt]s$/.test(m.path)) return false;
-    return packageType(path.dirname(m.path)) === 'module';
-  });
-}
-
-function packageType(dir: string): string | undefined {
-  for (let d = dir; ; d = path.dirname(d)) {
-    const file = path.join(d, 'package.json');
-    if (existsSync(file)) {
-      try {
-        return JSON.parse(readFileSync(file, 'utf8')).type;
-      } catch {
-        return undefined;
-      }
-    }
-    if (path.dirname(d) === d) return undefined;
-  }
 }

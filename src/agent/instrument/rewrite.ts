@@ -4,13 +4,32 @@
 // `arguments` and `super` are the program's own. Nothing is inserted as a new
 // line, so every line number stays where the user wrote it; the few shifted
 // columns are covered by a source map.
-import { parseSync } from 'oxc-parser';
-import MagicString from 'magic-string';
+import { createRequire } from 'node:module';
+import type MagicStringClass from 'magic-string';
 import type { Target } from '../../common/types.js';
 import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.js';
 import * as T from './templates.js';
 
 export { MARKER } from './templates.js';
+
+// The parser (a native addon) and magic-string load on the first target file,
+// not at start-up: a program whose targets never load never pays for them.
+const require = createRequire(import.meta.url);
+let oxc: typeof import('oxc-parser') | undefined;
+let MagicString: typeof MagicStringClass | undefined;
+
+function parseSync(filename: string, source: string, options: object) {
+  oxc ??= require('oxc-parser') as typeof import('oxc-parser');
+  return oxc.parseSync(filename, source, options as any);
+}
+
+function newMagicString(source: string): MagicStringClass {
+  if (!MagicString) {
+    const loaded = require('magic-string');
+    MagicString = (loaded.default ?? loaded) as typeof MagicStringClass;
+  }
+  return new MagicString(source);
+}
 import { collectFunctions, walk, type FoundFunction, type Node } from './collect.js';
 import { nameMatches, qualifiedName } from './names.js';
 
@@ -56,7 +75,7 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const display = displayNames(chosen.map((c) => c.fn));
   const inputMap = readInlineMap(source);
   const lineOf = inputMap ? originalLineFinder(source, inputMap) : lineFinder(source);
-  const s = new MagicString(source);
+  const s = newMagicString(source);
   const edits: Edit[] = [];
 
   chosen.forEach(({ fn, target }, i) => {
@@ -103,11 +122,11 @@ interface Edit {
 function parse(source: string, filename: string, format: ModuleFormat): Node | undefined {
   const sourceType = format === 'module' ? 'module' : format === 'unknown' ? 'unambiguous' : 'commonjs';
   const lang = /\.[cm]?tsx?$/.test(filename) ? (filename.endsWith('x') ? 'tsx' : 'ts') : /\.jsx$/.test(filename) ? 'jsx' : 'js';
-  let result = parseSync(filename, source, { sourceType, lang } as any);
+  let result = parseSync(filename, source, { sourceType, lang });
   // CommonJS may `return` at top level, which 'unambiguous' rejects.
-  if (result.errors.length > 0 && sourceType === 'unambiguous') result = parseSync(filename, source, { sourceType: 'commonjs', lang } as any);
+  if (result.errors.length > 0 && sourceType === 'unambiguous') result = parseSync(filename, source, { sourceType: 'commonjs', lang });
   // A TS loader may hand us its JavaScript output under the .ts name.
-  if (result.errors.length > 0 && lang !== 'js') result = parseSync(filename, source, { sourceType, lang: 'js' } as any);
+  if (result.errors.length > 0 && lang !== 'js') result = parseSync(filename, source, { sourceType, lang: 'js' });
   if (result.errors.length > 0) return undefined;
   return result.program as unknown as Node;
 }
