@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
+import http from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -574,6 +575,31 @@ test('through `tanzhen run --out`: summary.json’s tree and selfMs, and trace.j
   const inside = (e, outer) => e.tid === outer.tid && e.ts >= outer.ts && e.ts + e.dur <= outer.ts + outer.dur;
   assert.equal(events.filter((e) => e.name === 'child' && inside(e, parentEvent)).length, 2);
   assert.ok(trace.traceEvents.some((e) => e.ph === 'M' && e.pid === report.pid && e.name === 'process_name' && /python.* both\.py/.test(e.args.name)));
+});
+
+test('through `tanzhen run --otlp`: the Python process’s calls are exported as spans, nested', { skip: !launcherBuilt && 'launcher not built' }, async () => {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      for (const rs of JSON.parse(body).resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) received.push(...(ss.spans ?? []));
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${server.address().port}/v1/traces`;
+    const r = await tanzhen(['run', '-q', `--otlp=${url}`, '-t', 'timed:*', '--', PY, 'run_timed.py'], { cwd: nesting, env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(received.map((s) => s.name).sort(), ['boom', 'child', 'child', 'consume', 'leaf', 'leaf', 'leaf', 'leaf', 'leaf', 'numbers', 'parent']);
+    const parent = received.find((s) => s.name === 'parent');
+    const children = received.filter((s) => s.name === 'child');
+    assert.ok(children.every((c) => c.parentSpanId === parent.spanId && c.traceId === parent.traceId), JSON.stringify(received.slice(0, 3)));
+  } finally {
+    server.close();
+  }
 });
 
 test('through `tanzhen run`: a shell script that starts Python is probed too', { skip: !launcherBuilt && 'launcher not built' }, async () => {
