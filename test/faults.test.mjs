@@ -94,7 +94,7 @@ test('the disk filling up (a tiny tmpfs): program unchanged, no torn file', { sk
   }
 });
 
-test('a full disk never leaves an earlier run’s summary.json passing for this one', { skip: !canMount && 'cannot mount a tmpfs here', todo: 'run.ts removes an earlier run’s processes/ but not its summary.json, trace.json, report.html' }, () => {
+test('a full disk never leaves an earlier run’s summary.json passing for this one', { skip: !canMount && 'cannot mount a tmpfs here' }, () => {
   const disk = tmpfs(900 * KB);
   const out = path.join(disk, 'out');
   const first = run(['run', '-q', '-o', out, '-t', './big.js:*', '--', ...BIG]);
@@ -113,7 +113,7 @@ test('a full disk never leaves an earlier run’s summary.json passing for this 
   assertWhole(out, second);
 });
 
-test('the table still reaches stderr when summary.json cannot be written', { skip: !linux && 'bash ulimit', todo: 'run.ts prints the table only after summary.json was written' }, () => {
+test('the table still reaches stderr when summary.json cannot be written', { skip: !linux && 'bash ulimit' }, () => {
   const out = path.join(tempDir(), 'out');
   const r = run(['run', '-o', out, '-t', './big.js:*', '--', ...BIG], { fileLimitKb: 120 });
   assert.equal(r.code, 0);

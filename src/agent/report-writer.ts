@@ -55,7 +55,7 @@ export function startReportWriter(outDir: string, intervalMs: number): void {
       writeFileAtomic(report, JSON.stringify(processReport()));
     } catch (error) {
       failed = true;
-      warn(`cannot write results to ${dir}: ${(error as Error).message}`);
+      warn(`cannot write results to ${dir}: ${(error as Error).message}`, { relayable: false });
     }
   };
   process.on('exit', flush);

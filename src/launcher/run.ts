@@ -11,12 +11,13 @@ import { ENV, type Summary, type Target } from '../common/types.js';
 import { buildSummary } from '../report/summary.js';
 import { renderTable } from '../report/table.js';
 import type { RunArgs } from './args.js';
-import { exitLike, runChild } from './child.js';
+import { exitLike, runChild, type ChildResult } from './child.js';
 import { loadConfig } from './config.js';
 import { childEnvironment } from './environment.js';
 import { UsageError } from './errors.js';
 import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
 import { startExporters } from '../exporters/start.js';
+import { relayWarnings, type WarningRelay } from './warnings.js';
 
 export async function run(args: RunArgs): Promise<void> {
   const cwd = process.cwd();
@@ -48,27 +49,49 @@ export async function run(args: RunArgs): Promise<void> {
   });
   Object.assign(env, exporters.env);
   const [command, ...commandArgs] = args.command;
+  const relay = relayWarnings(outDir, args.flushMs ?? 1000, warn);
   const result = await runChild(command, commandArgs, env);
+  relay.stop();
   await exporters.close(); // the last spans, within --otlp-timeout
-  if (result.spawnError) {
-    process.stderr.write(`tanzhen: ${result.spawnError.message}\n`);
-  } else {
-    try {
-      const summary = buildSummary(readReports(outDir), { command: args.command, exitCode: result.code, signal: result.signal ?? undefined, targets: trace });
-      if (out) {
-        writeQuietly(path.join(outDir, RUN_FILE), { ...record, exitCode: result.code, signal: result.signal ?? undefined });
-        writeFileAtomic(path.join(outDir, SUMMARY_FILE), JSON.stringify(summary, null, 2) + '\n');
-        // trace.json and report.html: one warning line each if they fail.
-        (await import('../report/outputs.js')).writeOutputs(outDir, summary, { cwd, warn });
-      }
-      if (!quiet) printSummary(summary);
-      else for (const u of summary.unmatched) warn(`unmatched ${u.target}: ${u.message}`);
-    } catch (error) {
-      warn(`could not summarise the run: ${(error as Error).message}`);
-    }
-  }
+  if (result.spawnError) process.stderr.write(`tanzhen: ${result.spawnError.message}\n`);
+  else await finish({ outDir, out, cwd, quiet, trace, record, result, relay });
   if (!out) rmSync(outDir, { recursive: true, force: true });
   exitLike(result);
+}
+
+/** After the command: warnings, summary.json and the other files, the table. Each step fails alone, with one warning. */
+async function finish(run: {
+  outDir: string;
+  out: string | undefined;
+  cwd: string;
+  quiet: boolean;
+  trace: string[];
+  record: RunRecord;
+  result: ChildResult;
+  relay: WarningRelay;
+}): Promise<void> {
+  const { outDir, out, result } = run;
+  let summary: Summary;
+  try {
+    const reports = readReports(outDir);
+    run.relay.flush(reports);
+    summary = buildSummary(reports, { command: run.record.command, exitCode: result.code, signal: result.signal ?? undefined, targets: run.trace });
+  } catch (error) {
+    warn(`could not summarise the run: ${(error as Error).message}`);
+    return;
+  }
+  if (out) {
+    try {
+      writeQuietly(path.join(outDir, RUN_FILE), { ...run.record, exitCode: result.code, signal: result.signal ?? undefined });
+      writeFileAtomic(path.join(outDir, SUMMARY_FILE), JSON.stringify(summary, null, 2) + '\n');
+      // trace.json and report.html: one warning line each if they fail.
+      (await import('../report/outputs.js')).writeOutputs(outDir, summary, { cwd: run.cwd, warn });
+    } catch (error) {
+      warn(`could not write ${SUMMARY_FILE} to ${outDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  if (!run.quiet) printSummary(summary);
+  else for (const u of summary.unmatched) warn(`unmatched ${u.target}: ${u.message}`);
 }
 
 /** Bad targets stop the launcher before the program starts. */
@@ -96,8 +119,8 @@ function prepareOutDir(outDir: string, given: string | undefined): void {
   try {
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${given}: not a directory`);
     ensurePrivateDir(outDir);
-    // Reports of an earlier run in the same directory must not merge into this one.
-    rmSync(path.join(outDir, PROCESSES_DIR), { recursive: true, force: true });
+    // An earlier run's results in the same directory must neither merge into this one nor pass for it.
+    for (const name of [PROCESSES_DIR, SUMMARY_FILE, 'trace.json', 'report.html']) rmSync(path.join(outDir, name), { recursive: true, force: true });
     ensurePrivateDir(path.join(outDir, PROCESSES_DIR));
   } catch (error) {
     if (error instanceof UsageError) throw error;

@@ -13,10 +13,16 @@ export function noteModule(matchedSpecs: string[], names: Record<string, string[
   }
 }
 
-/** One line on stderr, once per distinct message; the program goes on. */
-export function warn(message: string): void {
+/**
+ * One line on stderr, once per distinct message; the program goes on. Under
+ * the launcher the message is only recorded: the launcher prints each distinct
+ * warning of the run once, however many processes give it — except a warning
+ * that the report itself cannot be written (`relayable: false`).
+ */
+export function warn(message: string, { relayable = true } = {}): void {
   if (warnings.includes(message)) return;
   warnings.push(message);
+  if (process.env.TANZHEN_RUN && relayable) return;
   try {
     process.stderr.write(`tanzhen: warning: ${message}\n`);
   } catch {
