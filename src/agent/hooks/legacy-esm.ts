@@ -2,7 +2,9 @@
 // separate hooks thread (see esm-loader.ts). Registered only when some
 // target can be an ES module (targets.ts canBeEsm): merely having async hooks
 // slows every import.
+import { existsSync } from 'node:fs';
 import module from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 export interface LoaderData {
   trace: string[];
@@ -10,7 +12,9 @@ export interface LoaderData {
 }
 
 export function installEsmHooks(data: LoaderData): void {
-  const loader = new URL('./esm-loader.js', import.meta.url);
+  // Next to this file in tsc's output; under hooks/ once bundled into dist/agent/register.js.
+  const beside = new URL('./esm-loader.js', import.meta.url);
+  const loader = existsSync(fileURLToPath(beside)) ? beside : new URL('./hooks/esm-loader.js', import.meta.url);
   const register = module.register;
   register(loader, { data });
   // As with the sync hooks: stay outermost when a TS loader registers after us.

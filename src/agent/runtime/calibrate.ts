@@ -7,8 +7,8 @@ import { bodyEnd, bodyStart, HELPERS } from '../instrument/templates.js';
 import type { Calibration } from '../../common/types.js';
 import { makeProbe } from './probe.js';
 
-const WARMUP = 3000;
-const ROUNDS = 2000;
+const WARMUP = 1500;
+const ROUNDS = 1000;
 const now = performance.now.bind(performance);
 
 export function calibrate(): Calibration {
