@@ -4,13 +4,13 @@
 // either happens, the thread that owns the worker asks it to flush, and waits
 // for the answer (Atomics.wait: the owner's event loop is not run, so the
 // program sees no reordering, only the time the flush takes). A worker busy
-// in a loop that never yields cannot answer: after WAIT_MS it is stopped
+// in a loop that never yields cannot answer: after WAIT_MS (1 s) it is stopped
 // anyway, and loses what it recorded since its last flush, as before.
 import { subscribe } from 'node:diagnostics_channel';
 import { BroadcastChannel, isMainThread, threadId, Worker } from 'node:worker_threads';
 
 const CHANNEL = 'tanzhen.flush';
-const WAIT_MS = 250;
+const WAIT_MS = 1000;
 
 interface FlushRequest {
   tanzhenFlush: number[];
