@@ -8,6 +8,7 @@ import { BENCH, fmtNs, fmtMs, fmtRatio, fmtPct, table, markdownTable } from './l
 
 export const LIMITS = {
   perCallPerClock2: 1.3,
+  untimedNs: 15,
   otelPerProbe: 15,
   loadOverhead: 0.03,
   loadFromMajor: 22,
@@ -19,6 +20,10 @@ export function checkTargets(r) {
   const t = [];
   const add = (section, node, what, measured, limit, pass, shown) => t.push({ section, node, what, measured, limit, pass, shown });
   for (const [major, p] of Object.entries(r.percall)) {
+    if (p.untimed) {
+      const ns = p.untimed.probeOverheadNs;
+      add('a', p.version, `untimed (sampled-out) call overhead ≤ ${LIMITS.untimedNs} ns`, ns, LIMITS.untimedNs, ns <= LIMITS.untimedNs, `${fmtNs(ns)} over a bare call`);
+    }
     for (const kind of ['sync', 'async']) {
       const d = p.derived[kind];
       add('a', p.version, `${kind} per-call overhead ≤ ${LIMITS.perCallPerClock2} × two clock reads`, d.probePerClock2, LIMITS.perCallPerClock2, d.probePerClock2 <= LIMITS.perCallPerClock2,

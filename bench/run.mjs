@@ -96,9 +96,9 @@ function machine() {
 }
 
 // ---------------------------------------------------------------- a. per call
-function perCall(node) {
+function perCall(node, extraEnv = {}) {
   const cfg = { probed: fixture.probed, bare: fixture.bare, minCpuMs: SIZES.callMinCpuMs, rounds: SIZES.callRounds, smoke: opts.smoke };
-  const env = cleanEnv({ TANZHEN_TRACE: `${fixture.probed}:work;${fixture.probed}:awork` });
+  const env = cleanEnv({ TANZHEN_TRACE: `${fixture.probed}:work;${fixture.probed}:awork`, ...extraEnv });
   const r = runProcess(node.bin, ['--expose-gc', '--import', REGISTER_URL, join(BENCH, 'percall-child.mjs'), JSON.stringify(cfg)], { env, timeout: 600_000 });
   const out = lastJson(r.stdout);
   // Each round measured every variant back to back: overheads and ratios are
@@ -278,6 +278,9 @@ async function main() {
     for (const node of nodesFor('a')) {
       log(`a. per-call cost on ${node.version}`);
       results.percall[node.major] = perCall(node);
+      // --sample: a call that is counted but not timed (1 in 10 000 timed, so nearly every call is untimed).
+      log(`a. per-call cost of an untimed (sampled-out) call on ${node.version}`);
+      results.percall[node.major].untimed = perCall(node, { TANZHEN_SAMPLE: '0.0001' }).derived.sync;
     }
   }
   if (opts.only.includes('b')) {
