@@ -27,6 +27,15 @@ export function writeCallFixture() {
   return { probed: join(dir, 'fn.cjs'), bare: join(dir, 'bare.cjs') };
 }
 
+/** The same, as CommonJS: a run whose targets are all CommonJS registers no module hook. */
+export function writeOutsideCjsTarget() {
+  const dir = join(TMP, 'target');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'fn-cjs.cjs');
+  writeFileSync(file, 'function work(x) {\n  return x + 1;\n}\nmodule.exports = { work };\n');
+  return file;
+}
+
 /** A target file outside the trees: it exists and parses, but no tree loads it. */
 export function writeOutsideTarget() {
   const dir = join(TMP, 'target');

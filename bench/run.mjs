@@ -23,7 +23,7 @@ import { join, dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { BENCH, ROOT, TMP, REGISTER, REGISTER_URL, median, spread, cleanEnv, findNodes, runProcess, lastJson } from './lib.mjs';
-import { writeCallFixture, writeOutsideTarget, writeTree } from './generate.mjs';
+import { writeCallFixture, writeOutsideCjsTarget, writeOutsideTarget, writeTree } from './generate.mjs';
 import { renderText, checkTargets } from './report.mjs';
 
 const OTEL_AUTO_VERSION = '0.82.0';
@@ -69,6 +69,7 @@ const log = (msg) => process.stderr.write(`bench: [${Math.round((Date.now() - st
 
 const fixture = writeCallFixture();
 const outsideTarget = writeOutsideTarget();
+const outsideCjsTarget = writeOutsideCjsTarget();
 
 const results = {
   version: 1,
@@ -140,6 +141,7 @@ function loadVariants(node, kind, entry) {
   const v = [
     { name: 'bare', args: [entry] },
     { name: 'tanzhen', args: ['--import', REGISTER_URL, entry], env: { TANZHEN_TRACE: `${outsideTarget}:work` } },
+    { name: 'tanzhen (CommonJS target)', args: ['--import', REGISTER_URL, entry], env: { TANZHEN_TRACE: `${outsideCjsTarget}:work` } },
   ];
   if (kind === 'cjs') v.push({ name: 'require-in-the-middle', args: ['--require', join(BENCH, 'hooks', 'ritm.cjs'), entry] });
   else {
@@ -220,13 +222,15 @@ function startup(node, otelDir) {
   const trace = { TANZHEN_TRACE: `${outsideTarget}:work` };
   const path = { PATH: `${dirname(node.bin)}:${process.env.PATH}` };
   const variants = [
-    { name: 'node -e 0', args: ['-e', '0'] },
-    { name: 'node --import tanzhen/register -e 0', args: ['--import', 'tanzhen/register', '-e', '0'], env: trace },
-    { name: 'node --import ./bench/hooks/empty.mjs -e 0', args: ['--import', './bench/hooks/empty.mjs', '-e', '0'] },
-    { name: 'tanzhen run -q -- node -e 0', args: [join(ROOT, 'bin', 'tanzhen.js'), 'run', '-q', '--', 'node', '-e', '0'], env: { ...trace, ...path } },
+    { role: 'bare', name: 'node -e 0', args: ['-e', '0'] },
+    { role: 'preload', name: 'node --import tanzhen/register -e 0 (ES module target)', args: ['--import', 'tanzhen/register', '-e', '0'], env: trace },
+    { role: 'preload-cjs', name: 'node --import tanzhen/register -e 0 (CommonJS target)', args: ['--import', 'tanzhen/register', '-e', '0'], env: { TANZHEN_TRACE: `${outsideCjsTarget}:work` } },
+    { role: 'empty-preload', name: 'node --import ./bench/hooks/empty.mjs -e 0', args: ['--import', './bench/hooks/empty.mjs', '-e', '0'] },
+    { role: 'launcher', name: 'tanzhen run -q -- node -e 0', args: [join(ROOT, 'bin', 'tanzhen.js'), 'run', '-q', '--', 'node', '-e', '0'], env: { ...trace, ...path } },
   ];
   if (otelDir) {
     variants.push({
+      role: 'otel',
       name: 'node -r @opentelemetry/auto-instrumentations-node/register -e 0',
       args: ['-r', '@opentelemetry/auto-instrumentations-node/register', '-e', '0'],
       env: OTEL_ENV,
@@ -249,7 +253,7 @@ function startup(node, otelDir) {
     const rs = runs[v.name];
     const rss = rs.map((r) => r.rssMiB).filter((x) => x !== undefined);
     out.variants[v.name] = {
-      role: ['bare', 'preload', 'empty-preload', 'launcher', 'otel'][variants.indexOf(v)],
+      role: v.role,
       wallMs: median(rs.map((r) => r.wallMs)),
       deltaMs: median(rs.map((r, i) => r.wallMs - bare[i].wallMs)),
       ratio: median(rs.map((r, i) => r.wallMs / bare[i].wallMs)),
