@@ -64,3 +64,14 @@ test('calibration is stated in summary.json', async () => {
   assert.ok(r.summary.calibration.overheadNs >= 0 && r.summary.calibration.overheadNs < 5000, JSON.stringify(r.summary.calibration));
   assert.match(r.summary.calibration.method, /median/);
 });
+
+test('--async-context: callbacks from timers, promise chains and emitters nest under the call that scheduled them', async () => {
+  const shape = (nodes) => Object.fromEntries(nodes.map((n) => [n.name, shape(n.children)]));
+  const on = await probe(['./callbacks.js:*'], ['node', 'callbacks.js'], { cwd, extra: ['--async-context'] });
+  assert.equal(on.code, 0, on.stderr);
+  assert.equal(on.stdout, 'done\n');
+  assert.deepEqual(shape(on.summary.tree), { viaTimer: { leaf: {} }, viaThen: { leaf: {} }, viaEmitter: { leaf: {} } });
+  // Without it, nesting follows sync code and awaits only: the callbacks are roots.
+  const off = await probe(['./callbacks.js:*'], ['node', 'callbacks.js'], { cwd });
+  assert.deepEqual(shape(off.summary.tree), { viaTimer: {}, viaThen: {}, viaEmitter: {}, leaf: {} });
+});

@@ -12,6 +12,7 @@ import { installSyncHooks } from './hooks/sync.js';
 import { processReport, reportPaths, setCalibration, startReportWriter } from './report-writer.js';
 import { calibrate } from './runtime/calibrate.js';
 import { configureCalls } from './runtime/calls.js';
+import { enableAsyncContext } from './runtime/async-context.js';
 import { setOverhead } from './runtime/recorder.js';
 import { enableSpans } from './runtime/spans.js';
 import { enableOtelContext } from './runtime/otel-context.js';
@@ -50,7 +51,9 @@ function start(): void {
     enableSpans(paths.spans, paths.spansName, maxSpans);
     if (env[ENV.otelContext] === '1') enableOtelContext(paths.spans.replace(/\.spans$/, '.otel'), maxSpans);
   }
-  configureCalls({ spans: out !== undefined && env[ENV.spans] === '1', adaptiveRate: sampling.adaptiveRate, otelContext: env[ENV.otelContext] === '1' });
+  const asyncContext = env[ENV.asyncContext] === '1';
+  if (asyncContext) enableAsyncContext();
+  configureCalls({ spans: out !== undefined && env[ENV.spans] === '1', adaptiveRate: sampling.adaptiveRate, otelContext: env[ENV.otelContext] === '1', asyncContext });
 
   const probe: Probe = logCalls ? loggingProbe((line) => process.stderr.write(`tanzhen: ${line}\n`)) : plainProbe;
   Object.defineProperty(globalThis, PROBE_KEY, { value: probe, configurable: true, enumerable: false, writable: false });

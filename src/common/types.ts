@@ -151,6 +151,8 @@ export const ENV = {
   spans: 'TANZHEN_SPANS',
   maxSpans: 'TANZHEN_MAX_SPANS',
   flushMs: 'TANZHEN_FLUSH_MS',
+  /** '1': calls nest across timers and callbacks too (AsyncLocalStorage, opt-in). */
+  asyncContext: 'TANZHEN_ASYNC_CONTEXT',
   /** A number in (0, 1]: time that share of calls; 'auto': adaptive. */
   sample: 'TANZHEN_SAMPLE',
   /** '1' (OTLP export): note the program's active OpenTelemetry span at each root call, to join its traces. */

@@ -20,6 +20,7 @@ export interface RunSettings {
   /** Keep individual calls (trace.json, exporters). */
   spans: boolean;
   sample?: string;
+  asyncContext?: boolean;
   maxSpans?: number;
   flushMs?: number;
 }
@@ -37,6 +38,7 @@ export function childEnvironment(base: NodeJS.ProcessEnv, settings: RunSettings)
   setOrDelete(env, ENV.calls, settings.calls ? '1' : undefined);
   setOrDelete(env, ENV.spans, settings.spans ? '1' : undefined);
   setOrDelete(env, ENV.sample, settings.sample);
+  setOrDelete(env, ENV.asyncContext, settings.asyncContext ? '1' : undefined);
   setOrDelete(env, ENV.maxSpans, settings.maxSpans?.toString());
   setOrDelete(env, ENV.flushMs, settings.flushMs?.toString());
   return env;

@@ -44,6 +44,7 @@ export async function run(args: RunArgs): Promise<void> {
     calls,
     spans: out !== undefined || exporters.spans,
     sample: args.sample,
+    asyncContext: args.asyncContext,
     maxSpans: args.maxSpans,
     flushMs: args.flushMs,
   });

@@ -9,6 +9,7 @@ import { addToNode, nodeFor } from './tree.js';
 import { addSpan, spansEnabled } from './spans.js';
 import { noteOtelParent } from './otel-context.js';
 import { grownFloat64, grownInt32 } from './arrays.js';
+import { asyncParent, enterCall, leaveCall, type CallContext } from './async-context.js';
 
 const now = performance.now.bind(performance);
 
@@ -33,6 +34,10 @@ let keepSpans = false;
 /** TANZHEN_OTEL_CONTEXT=1 (OTLP export): note the program's active OpenTelemetry span at each root call. */
 let joinOtel = false;
 
+/** --async-context: each call's context, for callbacks that run after it (see async-context.ts). */
+let trackAsync = false;
+let slotContext: Array<CallContext | undefined> = [];
+
 /** Adaptive sampling: above this many calls per second a function is timed 1 call in N. */
 let adaptiveRate = 0;
 const CHECK_EVERY = 1 << 14;
@@ -53,8 +58,9 @@ function grow(): void {
   capacity = size;
 }
 
-export function configureCalls(options: { spans: boolean; adaptiveRate: number; otelContext?: boolean }): void {
+export function configureCalls(options: { spans: boolean; adaptiveRate: number; otelContext?: boolean; asyncContext?: boolean }): void {
   keepSpans = options.spans && spansEnabled();
+  trackAsync = options.asyncContext === true;
   joinOtel = keepSpans && options.otelContext === true;
   adaptiveRate = options.adaptiveRate;
 }
@@ -75,18 +81,30 @@ export function startCall(id: number): number {
   countdown[id] = sampleEvery[id];
 
   const slot = freeCount > 0 ? free[--freeCount] : nextSlot === capacity ? (grow(), nextSlot++) : nextSlot++;
-  const parent = current;
+  let parent = current;
+  let parentGen = parent === 0 ? 0 : slotGen[parent];
+  let parentNode = parent === 0 ? 0 : slotNode[parent];
+  let parentSpan = parent === 0 ? 0 : slotSpan[parent];
+  // No open call here: with --async-context, a callback scheduled by an earlier call nests under it.
+  const scheduled = parent === 0 && trackAsync ? asyncParent() : undefined;
+  if (scheduled !== undefined) {
+    parent = isOpen(scheduled.slot, scheduled.gen) ? scheduled.slot : 0;
+    parentGen = scheduled.gen;
+    parentNode = scheduled.node;
+    parentSpan = scheduled.span;
+  }
   slotFn[slot] = id;
   slotParent[slot] = parent;
-  slotParentGen[slot] = parent === 0 ? 0 : slotGen[parent];
-  slotNode[slot] = nodeFor(parent === 0 ? 0 : slotNode[parent], id);
+  slotParentGen[slot] = parentGen;
+  slotNode[slot] = nodeFor(parentNode, id);
   slotChild[slot] = 0;
   if (keepSpans) {
     slotSpan[slot] = ++spanSeq;
-    slotParentSpan[slot] = parent === 0 ? 0 : slotSpan[parent];
+    slotParentSpan[slot] = parentSpan;
     // Root calls only, and only with TANZHEN_OTEL_CONTEXT=1: which span of the program's own trace this one joins.
-    if (joinOtel && parent === 0) noteOtelParent(spanSeq);
+    if (joinOtel && parentSpan === 0) noteOtelParent(spanSeq);
   }
+  if (trackAsync) slotContext[slot] = enterCall(slot, slotGen[slot], slotNode[slot], keepSpans ? slotSpan[slot] : 0);
   current = slot;
   slotStart[slot] = now();
   return slot;
@@ -105,6 +123,10 @@ export function endCall(slot: number, failed: boolean): number {
   if (parentOpen) slotChild[parent] += ms;
   if (keepSpans) addSpan(slotSpan[slot], slotParentSpan[slot], id, slotStart[slot], ms, failed);
   if (current === slot) current = parentOpen ? parent : 0;
+  if (trackAsync) {
+    leaveCall(slotContext[slot]);
+    slotContext[slot] = undefined;
+  }
   slotGen[slot]++;
   free[freeCount++] = slot;
   return ms;
@@ -115,11 +137,13 @@ export function unwind(slot: number): void {
   if (current !== slot) return;
   const parent = slotParent[slot];
   current = isOpen(parent, slotParentGen[slot]) ? parent : 0;
+  if (trackAsync) leaveCall(slotContext[slot]);
 }
 
 /** The call resumes. */
 export function rewind(slot: number): void {
   current = slot;
+  if (trackAsync) enterCall(slot, slotGen[slot], slotNode[slot], slotSpan[slot], slotContext[slot]);
 }
 
 export function currentSlot(): number {
