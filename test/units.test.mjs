@@ -84,3 +84,24 @@ test('rewriting adds no line and keeps directives first', () => {
   const fn = new Function('globalThis', code.replace('#!/usr/bin/env node', '') + '\nreturn [f(5), g(), empty()];');
   assert.deepEqual(fn(globalThis), [5, { x: 1 }, undefined]);
 });
+
+test('file targets: extension and index optional; module hooks only when a target can be an ES module', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { findSourceFile } = await import('../dist/common/source-file.js');
+  const { canBeEsm } = await import('../dist/agent/targets.js');
+  const dir = mkdtempSync(path.join(tmpdir(), 'tz-src-'));
+  writeFileSync(path.join(dir, 'package.json'), '{}');
+  writeFileSync(path.join(dir, 'a.cjs'), 'module.exports = {}');
+  writeFileSync(path.join(dir, 'b.mjs'), 'export const b = 1');
+  writeFileSync(path.join(dir, 'c.js'), 'module.exports = {}');
+  writeFileSync(path.join(dir, 'd.js'), 'export function d() {}');
+  mkdirSync(path.join(dir, 'e'));
+  writeFileSync(path.join(dir, 'e', 'index.ts'), 'export const e = 1');
+  assert.equal(findSourceFile(path.join(dir, 'a')), path.join(dir, 'a.cjs'));
+  assert.equal(findSourceFile(path.join(dir, 'e')), path.join(dir, 'e', 'index.ts'));
+  assert.equal(findSourceFile(path.join(dir, 'nope')), undefined);
+  const esm = (name) => canBeEsm([parseTarget(`./${name}:f`, dir)]);
+  assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'nope'].map(esm), [false, true, false, true, true, true]);
+});

@@ -1,9 +1,10 @@
 // Which targets concern a given module file. Called for every module the
 // program loads, so the common answer ("none") is reached with string
 // comparisons only.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { findSourceFile } from '../common/source-file.js';
 import type { Target } from '../common/types.js';
 
 const SOURCE_EXT = /\.(?:[cm]?[jt]sx?)$/;
@@ -84,27 +85,15 @@ export function canBeEsm(targets: Target[]): boolean {
     const m = t.module;
     if (m.kind === 'package' || m.kind === 'glob') return true;
     if (m.kind !== 'file') return false;
-    if (/\.m[jt]s$/.test(m.path)) return true;
-    if (/\.c[jt]s$/.test(m.path)) return false;
-    const type = packageType(path.dirname(m.path));
+    const file = findSourceFile(m.path);
+    const name = file ?? m.path;
+    if (/\.m[jt]s$/.test(name)) return true;
+    if (/\.c[jt]s$/.test(name)) return false;
+    const type = packageType(path.dirname(name));
     if (type !== undefined) return type === 'module';
     // No "type": Node decides by syntax, and so do we.
-    const file = existingSource(m.path);
     return file === undefined || /^\s*(?:import\s*[\w{*'"]|export\s)/m.test(readFileSync(file, 'utf8'));
   });
-}
-
-const EXTENSIONS = ['', '.js', '.ts', '.jsx', '.tsx', '/index.js', '/index.ts'];
-
-function existingSource(base: string): string | undefined {
-  for (const ext of EXTENSIONS) {
-    try {
-      if (statSync(base + ext).isFile()) return base + ext;
-    } catch {
-      // not there: try the next form
-    }
-  }
-  return undefined;
 }
 
 function packageType(dir: string): string | undefined {

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensurePrivateDir, PROCESSES_DIR, writeFileAtomic } from '../common/files.js';
+import { findSourceFile } from '../common/source-file.js';
 import { parseTarget, splitTraceList, TargetError } from '../common/target.js';
 import { ENV, type Summary, type Target } from '../common/types.js';
 import { buildSummary } from '../report/summary.js';
@@ -104,17 +105,12 @@ function checkTarget(spec: string, cwd: string): Target {
     if (error instanceof TargetError) throw new UsageError(error.message);
     throw error;
   }
-  if (target.module.kind === 'file' && !sourceFileExists(target.module.path)) {
+  if (target.module.kind === 'file' && !existsSync(target.module.path) && findSourceFile(target.module.path) === undefined) {
     throw new UsageError(`target ${spec}: no such file ${path.relative(cwd, target.module.path) || target.module.path}`);
   }
   return target;
 }
 
-function sourceFileExists(file: string): boolean {
-  if (existsSync(file)) return true;
-  const extensions = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx'];
-  return extensions.some((ext) => existsSync(file + ext) || existsSync(path.join(file, 'index' + ext)));
-}
 
 function prepareOutDir(outDir: string, given: string | undefined): void {
   try {
