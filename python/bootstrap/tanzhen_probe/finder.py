@@ -66,6 +66,20 @@ def _find_elsewhere(me, fullname, path, target):
     return None
 
 
+
+def _unproxy(module, proxy, loader):
+    """The module keeps the real loader, not our proxy, as __loader__ and __spec__.loader."""
+    try:
+        ns = module.__dict__
+        if ns.get('__loader__') is proxy:
+            ns['__loader__'] = loader
+        spec = ns.get('__spec__')
+        if spec is not None and spec.loader is proxy:
+            spec.loader = loader
+    except Exception:
+        pass
+
+
 class _LoaderProxy(object):
     def __init__(self, loader, name, on_loaded):
         self.__dict__['_tanzhen_loader'] = loader
@@ -79,15 +93,7 @@ class _LoaderProxy(object):
     def exec_module(self, module):
         loader = self._tanzhen_loader
         loader.exec_module(module)
-        try:
-            ns = module.__dict__
-            if ns.get('__loader__') is self:
-                ns['__loader__'] = loader
-            spec = ns.get('__spec__')
-            if spec is not None and spec.loader is self:
-                spec.loader = loader
-        except Exception:
-            pass
+        _unproxy(module, self, loader)
         self._tanzhen_on_loaded(module, self._tanzhen_name)
 
     def __getattr__(self, name):
@@ -111,15 +117,7 @@ class _LegacyLoaderProxy(object):
     def load_module(self, fullname):
         loader = self._tanzhen_loader
         module = loader.load_module(fullname)
-        try:
-            ns = module.__dict__
-            if ns.get('__loader__') is self:
-                ns['__loader__'] = loader
-            spec = ns.get('__spec__')
-            if spec is not None and spec.loader is self:
-                spec.loader = loader
-        except Exception:
-            pass
+        _unproxy(module, self, loader)
         self._tanzhen_on_loaded(module, self._tanzhen_name)
         return module
 

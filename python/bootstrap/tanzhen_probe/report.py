@@ -21,10 +21,10 @@ import sys
 from time import sleep as _sleep, time as _time, time_ns as _time_ns
 
 from . import recorder, spans, state, tree
+from .files import write_all
 
 _getpid = os.getpid
 _open = os.open
-_write = os.write
 _close = os.close
 _replace = os.replace
 _unlink = os.unlink
@@ -155,9 +155,7 @@ def write_atomic(directory, name, text):
     try:
         fd = _open(temp, _FLAGS, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[_write(fd, view):]
+            write_all(fd, data)
         finally:
             _close(fd)
         _replace(temp, final)

@@ -27,6 +27,7 @@ from struct import Struct
 from time import perf_counter_ns, time_ns
 
 from . import state
+from .files import write_all
 
 FLUSH_EVERY = 8192.0
 DEFAULT_MAX = 100000
@@ -49,7 +50,6 @@ _lock = _thread.allocate_lock()
 
 _getpid = os.getpid
 _open = os.open
-_write = os.write
 _close = os.close
 _FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_CLOEXEC', 0)
 
@@ -121,9 +121,7 @@ def _flush():
         _mkdirs(directory)
         fd = _open(directory + os.sep + file_name(), _FLAGS, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[_write(fd, view):]
+            write_all(fd, data)
         finally:
             _close(fd)
         written += count
