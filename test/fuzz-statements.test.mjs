@@ -1,0 +1,106 @@
+// Differential fuzzing at statement level: fast-check writes whole programs
+// in the syntax and control flow the rewriter touches, and each runs BARE and
+// PROBED (through the real rewriter with a `*` target and the real probe; a
+// sample also under the real `tanzhen run` in a child process). Every event
+// the program logs, every returned, thrown and settled value, unhandled
+// rejections, stdout, stderr and the exit code must be identical.
+// TZ_SEED=<n> replays a run; TZ_FUZZ_RUNS=<n> scales the number of programs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { controlProgram, pieceProgram } from './fuzz-statements/programs.mjs';
+import { compileTs, tsProgram } from './fuzz-statements/typescript.mjs';
+import { runBoth, runChildren, stats } from './fuzz-statements/run.mjs';
+
+const scale = Number(process.env.TZ_FUZZ_RUNS ?? 1);
+const options = (numRuns) => ({
+  numRuns: Math.max(1, Math.round(numRuns * scale)),
+  interruptAfterTimeLimit: 20_000,
+  includeErrorInReport: true,
+  ...(process.env.TZ_SEED ? { seed: Number(process.env.TZ_SEED) } : {}),
+});
+
+/** Loads bare and probed and demands the same events; the failure shows both programs. */
+async function same(program) {
+  const { bare, probed, code } = await runBoth(program);
+  try {
+    assert.deepEqual(probed, bare);
+  } catch (error) {
+    error.message = `${error.message}\n--- program (${program.format}) ---\n${program.ts ? `${program.ts}\n--- compiled ---\n` : ''}${program.source}\n--- instrumented ---\n${code ?? '(the rewriter refused it: it runs unchanged)'}`;
+    throw error;
+  }
+  return bare;
+}
+
+/** Runs `arbitrary` programs; fewer than half may fail to load bare (a combination the language rejects). */
+async function fuzz(arbitrary, numRuns) {
+  let loaded = 0;
+  let total = 0;
+  await fc.assert(
+    fc.asyncProperty(arbitrary, async (program) => {
+      if (!program) return;
+      total++;
+      const bare = await same(program);
+      if (!(bare[0]?.[0] === 'load threw' && bare[0][1]?.error === 'SyntaxError')) loaded++;
+    }),
+    options(numRuns),
+  );
+  assert.ok(loaded >= total / 2, `only ${loaded} of ${total} generated programs parse`);
+}
+
+test('return, throw, break and continue through nested try/catch/finally, labels, loops, await and yield', () => fuzz(controlProgram(), 120));
+
+test('directive prologues with and without semicolons, followed by comments, in modules and bodies', () => fuzz(pieceProgram(['directives']), 40));
+
+test('await(x) / yield(x) and other minified spellings', () => fuzz(pieceProgram(['awaits']), 40));
+
+test('with statements see no inserted names (a Proxy logs every lookup)', () => fuzz(pieceProgram(['withs']).filter((p) => p.format === 'commonjs'), 25));
+
+test('functions returning promises: identity, subclasses, thenables, handled rejections, microtask order', () => fuzz(pieceProgram(['promises']), 40));
+
+test('classes: static blocks, private methods, fields with arrows, accessors, super', () => fuzz(pieceProgram(['classes']), 25));
+
+test('arguments, recursion and errors', () => fuzz(pieceProgram(['misc']), 25));
+
+test('TypeScript with decorators, compiled by tsc and by esbuild', () => fuzz(tsProgram.map(compileTs), 25));
+
+test('everything mixed, minified or not', () => fuzz(pieceProgram(['directives', 'awaits', 'withs', 'promises', 'classes', 'misc']), 40));
+
+test('Function.prototype.toString gives the text the program wrote', async () => {
+  await fuzz(controlProgram({ text: true }), 20);
+  await fuzz(pieceProgram(['directives', 'awaits', 'withs', 'promises', 'classes', 'misc'], { text: true }), 20);
+});
+
+test('recursion depth: probed keeps at least 90% of the bare depth', async () => {
+  const source = `function rec(n) { return n === 0 ? 0 : 1 + rec(n - 1) }
+function depth() { let lo = 1, hi = 1e6; while (lo < hi) { const mid = (lo + hi + 1) >> 1; try { rec(mid); lo = mid } catch { hi = mid - 1 } } return lo }
+__fz.q('depth', () => depth())\n`;
+  const { bare, probed } = await runBoth({ format: 'commonjs', source });
+  const [, , bareDepth] = bare.find((e) => e[0] === 'depth');
+  const [, , probedDepth] = probed.find((e) => e[0] === 'depth');
+  assert.ok(probedDepth >= 0.9 * bareDepth, `bare depth ${bareDepth}, probed ${probedDepth} (${Math.round((100 * probedDepth) / bareDepth)}%)`);
+});
+
+test('under the real `tanzhen run`: stdout, stderr and exit code are the bare run\'s', async () => {
+  const samples = [
+    ...fc.sample(controlProgram(), { numRuns: 4, seed: Number(process.env.TZ_SEED ?? 11) }),
+    ...fc.sample(pieceProgram(['directives', 'awaits', 'withs', 'promises', 'classes', 'misc']), { numRuns: 4, seed: Number(process.env.TZ_SEED ?? 12) }),
+    ...fc.sample(tsProgram.map(compileTs), { numRuns: 2, seed: Number(process.env.TZ_SEED ?? 13) }).filter(Boolean),
+  ];
+  const failures = [];
+  for (const program of samples) {
+    const { bare, probed, warnings } = await runChildren(program);
+    try {
+      assert.deepEqual(probed, bare);
+      assert.deepEqual(warnings, []);
+    } catch (error) {
+      failures.push(`${error.message}\n--- program (${program.format}) ---\n${program.source}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});
+
+test('report', () => {
+  // Not an assertion: how many programs ran, and how many the rewriter refused (those run unchanged).
+  console.log(`# ${stats.programs} programs, ${stats.refused} refused by the rewriter`);
+});
