@@ -1,11 +1,12 @@
 // Not a test: runs every piece alone (each family, both formats, minified or
 // not) and prints the ones whose probed run differs, for triage.
 import { isDeepStrictEqual } from 'node:util';
-import { FAMILIES } from './programs.mjs';
+import { FAMILIES, lines } from './programs.mjs';
 import { MODULE_DIRECTIVES } from './snippets.mjs';
 import { runBoth } from './run.mjs';
 
 const only = process.argv[2];
+const eol = JSON.parse(`"${process.argv[3] ?? '\\n'}"`);
 for (const [family, pieces] of Object.entries(FAMILIES)) {
   if (only && family !== only) continue;
   for (const piece of pieces) {
@@ -15,7 +16,7 @@ for (const [family, pieces] of Object.entries(FAMILIES)) {
       if (family === 'withs' && format === 'module') continue;
       const code = piece.code.replaceAll('$', '_0');
       const steps = piece.calls.map((c) => `__fz.q(${JSON.stringify(c.replaceAll('$', '_0'))}, () => ${c.replaceAll('$', '_0')})`);
-      const source = `${code}\n${steps.join('\n')}\n`;
+      const source = lines(`${code}\n${steps.join('\n')}\n`, eol);
       const { bare, probed } = await runBoth({ format, source });
       if (!isDeepStrictEqual(bare, probed)) {
         console.log(`=== ${family} (${format})\n${source}--- bare\n${bare.map((e) => JSON.stringify(e)).join('\n')}\n--- probed\n${probed.map((e) => JSON.stringify(e)).join('\n')}\n`);
@@ -25,7 +26,7 @@ for (const [family, pieces] of Object.entries(FAMILIES)) {
 }
 if (only === 'directives' || !only) {
   for (const d of MODULE_DIRECTIVES) {
-    const source = `${d}function f() { return typeof this }\n__fz.q('f', () => f())\n`;
+    const source = lines(`${d}function f() { return typeof this }\n__fz.q('f', () => f())\n`, eol);
     const { bare, probed } = await runBoth({ format: 'commonjs', source });
     if (!isDeepStrictEqual(bare, probed)) console.log(`=== module directive ${JSON.stringify(d)}\n--- bare ${JSON.stringify(bare)}\n--- probed ${JSON.stringify(probed)}\n`);
   }

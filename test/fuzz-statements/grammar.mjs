@@ -40,7 +40,7 @@ export const functionSpec = fc.record({
   kind: fc.constantFrom(...KINDS),
   body: tree.block,
   directive: fc.nat(6),
-  drive: fc.constantFrom('all', 'return', 'throw', 'break'),
+  drive: fc.constantFrom('all', 'return', 'throw', 'break', 'leave'),
 });
 
 export const STYLES = ['semi', 'nosemi', 'min'];
@@ -77,6 +77,10 @@ export function renderFunction(name, spec, style) {
 /** Steps a generator to its end, or returns / throws into it early, or breaks out of for-of / for-await. */
 function driver(call, isAsync, mode) {
   const label = JSON.stringify(`${call} ${mode}`);
+  if (mode === 'leave') {
+    // Takes two values and walks away: the generator stays suspended, as it would in most programs.
+    return `__fz.q(${label}, async () => { const it = ${call}; __fz.log('first', await it.next()); __fz.log('second', await it.next()); return 'left' })`;
+  }
   if (mode === 'break') {
     const loop = isAsync ? 'for await' : 'for';
     return `__fz.q(${label}, ${isAsync ? 'async ' : ''}() => { let c = 0; ${loop} (const x of ${call}) { __fz.log('got', x); if (++c === 2) break } return c })`;

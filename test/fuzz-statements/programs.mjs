@@ -19,6 +19,7 @@ export const controlProgram = ({ text = false } = {}) =>
     style: fc.constantFrom(...STYLES),
     directive: fc.nat(MODULE_DIRECTIVES.length - 1),
     functions: fc.array(functionSpec, { minLength: 1, maxLength: 3 }),
+    eol: EOL,
   }).map((spec) => {
     const parts = [];
     const steps = [];
@@ -31,7 +32,7 @@ export const controlProgram = ({ text = false } = {}) =>
     const join = spec.style === 'min' ? '' : '\n';
     const directive = spec.style === 'min' ? MODULE_DIRECTIVES[spec.directive].replace(/\s*\/\/.*|\s*\/\*.*\*\//g, '').trim() : MODULE_DIRECTIVES[spec.directive];
     const head = directive && spec.style === 'min' && !/[;\n]$/.test(directive) ? directive + ';' : directive;
-    return { format: spec.format, source: `${head}${parts.join(join)}${join || ';'}${steps.join('\n')}\n`, spec };
+    return { format: spec.format, source: lines(`${head}${parts.join(join)}${join || ';'}${steps.join('\n')}\n`, spec.eol), spec };
   });
 
 export const FAMILIES = { directives: DIRECTIVES, awaits: AWAITS, withs: WITHS, promises: PROMISES, classes: CLASSES, misc: MISC };
@@ -45,6 +46,7 @@ export const pieceProgram = (families, { text = false } = {}) => {
       directive: fc.nat(MODULE_DIRECTIVES.length - 1),
       pieces: fc.subarray(pool.map((_, i) => i), { minLength: 1, maxLength: 6 }),
       minify: fc.constantFrom('none', 'none', 'whitespace', 'all'),
+      eol: EOL,
     })
     .map((spec) => {
       const directive = MODULE_DIRECTIVES[spec.directive];
@@ -61,9 +63,13 @@ export const pieceProgram = (families, { text = false } = {}) => {
         } else for (const c of p.calls) steps.push(step(rename(c), rename(c)));
       }
       const source = `${directive}${parts.join('\n')}\n${steps.join('\n')}\n`;
-      return { format: spec.format, source: minify(source, spec.minify, spec.format), spec };
+      return { format: spec.format, source: lines(minify(source, spec.minify, spec.format), spec.eol), spec };
     });
 };
+
+/** Line ends: Unix, Windows, old Mac (a lone CR is a line terminator too) and U+2028. */
+const EOL = fc.constantFrom('\n', '\n', '\n', '\r\n', '\r', '\u2028');
+export const lines = (source, eol) => (eol === '\n' ? source : source.replaceAll('\n', eol));
 
 /** esbuild's minifier over the program; unchanged when it will not (a `with` in a module, say). */
 function minify(source, how, format) {

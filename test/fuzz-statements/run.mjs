@@ -1,7 +1,7 @@
 // Running a generated program BARE and PROBED. In this process: the program
 // is written twice, once as is and once through the real rewriter (a `*`
 // target) with the real probe installed, and loaded by Node's own loaders.
-// In a child: `node runner.mjs prog` against the real `tanzhen run`.
+// In a child: `node -r child.cjs prog`, bare and under the real `tanzhen run`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -12,10 +12,10 @@ import { makeProbe, PROBE_KEY } from '../../dist/agent/runtime/probe.js';
 import { callFunction as callFunctionOf, currentSlot, endCall, startCall, unwind } from '../../dist/agent/runtime/calls.js';
 import { functionInfo } from '../../dist/agent/runtime/recorder.js';
 import { tanzhen, tempDir, node } from '../helpers.mjs';
-import { Recorder, settle } from './recorder.mjs';
+import { Recorder, settle } from './recorder.cjs';
 
 const require = createRequire(import.meta.url);
-const runner = fileURLToPath(new URL('runner.mjs', import.meta.url));
+const preload = fileURLToPath(new URL('child.cjs', import.meta.url));
 const root = tempDir('tz-fuzz-statements-');
 
 // The real probe, with its bookkeeping watched: a call must end exactly once, and between two steps of a
@@ -104,14 +104,14 @@ export async function runChildren(program) {
   writeFileSync(path.join(dir, name), program.source);
   const bare = await tanzhenFree(dir, name);
   const out = path.join(dir, 'out');
-  const probed = await tanzhen(['run', '-q', '--out', out, '-t', `./${name}:*`, '--', 'node', runner, name], { cwd: dir });
+  const probed = await tanzhen(['run', '-q', '--out', out, '-t', `./${name}:*`, '--', 'node', '-r', preload, name], { cwd: dir });
   return { bare: observable(bare, dir), probed: observable(probed, dir), warnings: probed.stderr.split('\n').filter((l) => l.startsWith('tanzhen:')) };
 }
 
 async function tanzhenFree(cwd, name) {
   const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [runner, name], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, ['-r', preload, name], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

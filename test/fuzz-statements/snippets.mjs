@@ -100,12 +100,17 @@ export const PROMISES = [
   { code: `function then$() { return { then(r) { __fz.log('then called'); r(5) } } }`, calls: [`then$()`] },
   { code: `function order$() { const p = Promise.resolve('x'); p.then(() => __fz.log('b')); return p }`, calls: [`(() => { __fz.log('a'); order$().then(() => __fz.log('c')); Promise.resolve().then(() => __fz.log('d')); __fz.log('sync end') })()`] },
   { code: `function ticks$() { return Promise.resolve(1) }`, calls: [`(() => { const o = []; ticks$().then(() => o.push('p')); Promise.resolve().then(() => o.push('q')).then(() => o.push('r')).then(() => o.push('s')); return new Promise((r) => setImmediate(() => r(o))) })()`] },
-  { code: `async function asyncTicks$() { return Promise.resolve(1) }`, calls: [`(() => { const o = []; asyncTicks$().then(() => o.push('p')); for (let i = 0; i < 6; i++) Promise.resolve().then(() => o.push(i)); return new Promise((r) => setImmediate(() => r(o))) })()`] },
+  { code: `async function asyncTicks$() { return Promise.resolve(1) }`, calls: [`(() => { const o = []; asyncTicks$().then(() => o.push('p')); let c = Promise.resolve(); for (let i = 0; i < 6; i++) c = c.then(() => o.push(i)); return new Promise((r) => setImmediate(() => r(o))) })()`] },
+  { code: `async function awaitTicks$() { return await Promise.resolve(1) }`, calls: [`(() => { const o = []; awaitTicks$().then(() => o.push('p')); let c = Promise.resolve(); for (let i = 0; i < 6; i++) c = c.then(() => o.push(i)); return new Promise((r) => setImmediate(() => r(o))) })()`] },
+  { code: `function* genTicks$() { yield Promise.resolve(1) }`, calls: [`(() => { const o = []; genTicks$().next().value.then(() => o.push('p')); let c = Promise.resolve(); for (let i = 0; i < 4; i++) c = c.then(() => o.push(i)); return new Promise((r) => setImmediate(() => r(o))) })()`] },
   { code: `function dropped$() { return Promise.reject(new Error('nobody handles')) }`, calls: [`(dropped$(), 'dropped')`] },
   { code: `class MyQ$ extends Promise {}\nfunction subReject$() { return new MyQ$((_, j) => j(new Error('sub-reject'))) }`, calls: [`(subReject$().catch((e) => __fz.log('sub caught', e.message)), 'ok')`] },
   { code: `async function fin$() { try { return await Promise.reject(new Error('x')) } finally { __fz.log('fin') } }`, calls: [`fin$()`] },
   { code: `async function asyncSub$() { class S extends Promise {} return new S((r) => r(7)) }`, calls: [`asyncSub$()`] },
   { code: `const arrowP$ = () => Promise.resolve(10)`, calls: [`arrowP$().constructor === Promise`] },
+  { code: `Promise.resolve().then(() => __fz.log('promise'))\nprocess.nextTick(() => __fz.log('tick'))\nsetTimeout(() => __fz.log('timeout'), 0)\nsetImmediate(() => __fz.log('immediate'))`, calls: [] },
+  { code: `function imp$() { return import('node:path') }`, calls: [`imp$().then((m) => typeof m.join)`] },
+  { code: `function meta$() { return typeof import.meta.url }`, calls: [`meta$()`], esm: true },
   { code: `function late$() { const p = Promise.reject(new Error('late')); setImmediate(() => p.catch(() => __fz.log('late catch'))); return p }`, calls: [`(late$(), 'later')`] },
   { code: `function frozen$() { return Object.freeze(Promise.resolve('f')) }`, calls: [`Object.isFrozen(frozen$())`] },
   { code: `function own$() { const p = Promise.resolve(1); p.marker = 'm'; return p }`, calls: [`own$().marker`] },
@@ -139,6 +144,18 @@ class B$ extends A$ {
       `[...new A$().gen()]`, `A$.count`, `A$.bump()`, `A$.sgen().next()`, `new B$().secret`, `new B$().callPriv(3)`, `new B$().arrowSuper()`,
       `Object.getOwnPropertyDescriptor(A$.prototype, 'secret').get.name`, `A$.prototype.callPriv.call({}, 1)`,
     ],
+  },
+  {
+    code: `class Brand$ { #x = 1; get #g() { return this.#x } static has(o) { return #x in o } read() { return this.#g } static #sp() { return 'sp' } static callSp() { return Brand$.#sp() } }`,
+    calls: [`[Brand$.has(new Brand$()), Brand$.has({}), new Brand$().read(), Brand$.callSp()]`],
+  },
+  {
+    code: `const proto$ = { hi() { return 'proto' } }\nconst child$ = { __proto__: proto$, hi() { return 'child>' + super.hi() }, nt() { return (() => typeof new.target)() } }`,
+    calls: [`child$.hi()`, `child$.nt()`, `child$.maybe?.()`, `child$.hi?.()`],
+  },
+  {
+    code: `function Ctor$() { const arrow = () => new.target; return arrow() === Ctor$ }`,
+    calls: [`new Ctor$()`, `Ctor$()`],
   },
   {
     code: `const obj$ = { _v: 1, get v() { return this._v }, set v(x) { this._v = x * 2 }, get throws() { throw new Error('getter') } }
@@ -175,5 +192,17 @@ export const MISC = [
   { code: `function evalVar$() { eval('var ev = 2'); return typeof ev }`, calls: [`evalVar$()`], sloppy: true },
   { code: `function notFn$() { const x = 1; return x() }`, calls: [`notFn$()`] },
   { code: `function undef$(o) { return o.missing.deeper }`, calls: [`undef$({})`] },
+  { code: `const emoji$ = '😀é\u2028'
+function uni$(ñ) { return [ñ, emoji$, \`\${'ü'}\`] }
+const \u0061rrow$ = (x) => 'ä' + x`, calls: [`uni$('ö')`, `arrow$('ß')`, `[uni$.name, arrow$.name]`] },
+  { code: `const keys$ = { 'a-b'() { return 1 }, 2() { return 2 }, [Symbol.iterator]: function* () { yield 3 }, get [\`t\${1}\`]() { return 4 }, async *[Symbol.asyncIterator]() { yield 5 }, get() { return 6 }, async() { return 7 }, static() { return 8 } }`, calls: [`[keys$['a-b'](), keys$[2](), [...keys$], keys$.t1, keys$.get(), keys$.async(), keys$.static()]`] },
+  { code: `class Keys$ { static async *[Symbol.asyncIterator]() { yield 1 } static 'quoted key'() { return 'q' } #p() { return 'p' } static ['x' + 1]() { return this.name } get [Symbol.toStringTag]() { return 'K' } }`, calls: [`Keys$['quoted key']()`, `Keys$.x1()`, `String(new Keys$())`] },
+  { code: `export default function () { return 'default' }\nexport const named$ = () => 'named'\nimport * as self$ from './prog.mjs'`, calls: [`[self$.default(), self$.default.name, self$.named$()]`], esm: true },
+  { code: `L$: function labelled$() { return 'l' }\nif (true) function annexB$() { return 'b' }`, calls: [`labelled$()`, `annexB$()`], sloppy: true },
+  { code: `function params$(a, b = () => typeof hoisted) { function hoisted() {} return [b(), typeof hoisted] }`, calls: [`params$()`] },
+  { code: `function shadow$(a) { { function a() {} } return typeof a }`, calls: [`shadow$(1)`], sloppy: true },
+  { code: `function block$() { return typeof later; function later() {} }`, calls: [`block$()`] },
+  { code: `const frames$ = (e) => e.stack.split('\\n').slice(1, 4).map((l) => l.replace(/\\(?[^(]*[\\\\/]/, '(').trim())\nfunction where$() { return frames$(new Error('here')) }`, calls: [`where$()`] },
+  { code: `async function asyncWhere$() { await null; return new Error('x').stack.split('\\n').slice(1).map((l) => l.replace(/\\(?[^(]*[\\\\/]/, '(').trim()) }`, calls: [`asyncWhere$()`] },
   { code: `function fnNames$() { return [(function () {}).name, (() => {}).name, ({ m() {} }).m.name] }`, calls: [`fnNames$()`] },
 ];

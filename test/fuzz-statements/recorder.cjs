@@ -2,7 +2,8 @@
 // it as `globalThis.__fz`: `log(...)` records an event, `q(label, thunk)`
 // queues a step the harness runs after the program loaded, outcome and all
 // (returned, threw, resolved, rejected). The same recorder runs in the test
-// process and in child processes (runner.mjs), so one describes both.
+// process and in child processes (preloaded by child.cjs), so one describes
+// both; CommonJS, so that a `--require` preload can load it.
 
 const INTRINSICS = [
   [globalThis, '<global>'],
@@ -13,7 +14,7 @@ const INTRINSICS = [
   [Promise, 'Promise'],
 ];
 
-export class Recorder {
+class Recorder {
   /** `print`: also write each event as a JSON line on stdout as it happens (child processes). */
   constructor({ print = false, afterStep } = {}) {
     this.afterStep = afterStep;
@@ -97,6 +98,8 @@ export class Recorder {
 }
 
 /** After the microtask queue drained and Node reported unhandled rejections. */
-export function settle() {
+function settle() {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
+
+module.exports = { Recorder, settle };
