@@ -22,7 +22,7 @@ async function check(program, title) {
   let i = 0;
   while (i < bare.length && isDeepStrictEqual(bare[i], probed[i])) i++;
   // Filed by what the probed run did: that is the bug's signature.
-  const key = JSON.stringify(probed[i]).replace(/\b(f|_)\d+\b/g, '$1').replace(/"f(\(\w+\))? ?\w*"/, '"f…"');
+  const key = JSON.stringify(probed[i] ?? '(no more events)').replace(/\b(f|_)\d+\b/g, '$1').replace(/"f(\(\w+\))? ?\w*"/, '"f…"');
   const list = groups.get(key) ?? [];
   list.push({ title, program, code, bare: bare[i], probed: probed[i] });
   groups.set(key, list);

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { functionSpec, renderFunction, STYLES } from './grammar.mjs';
-import { AWAITS, CLASSES, DIRECTIVES, MISC, MODULE_DIRECTIVES, PROMISES, WITHS } from './snippets.mjs';
+import { AWAITS, CLASSES, DIRECTIVES, MISC, MODULE_DIRECTIVES, PROMISES, SUPPORTED, WITHS } from './snippets.mjs';
 
 const require = createRequire(import.meta.url);
 let esbuild;
@@ -35,7 +35,8 @@ export const controlProgram = ({ text = false } = {}) =>
     return { format: spec.format, source: lines(`${head}${parts.join(join)}${join || ';'}${steps.join('\n')}\n`, spec.eol), spec };
   });
 
-export const FAMILIES = { directives: DIRECTIVES, awaits: AWAITS, withs: WITHS, promises: PROMISES, classes: CLASSES, misc: MISC };
+const usable = (pieces) => pieces.filter((p) => !p.needs || SUPPORTED[p.needs]);
+export const FAMILIES = Object.fromEntries(Object.entries({ directives: DIRECTIVES, awaits: AWAITS, withs: WITHS, promises: PROMISES, classes: CLASSES, misc: MISC }).map(([k, v]) => [k, usable(v)]));
 
 /** Programs made of pieces from one family (or all), optionally minified. */
 export const pieceProgram = (families, { text = false } = {}) => {
