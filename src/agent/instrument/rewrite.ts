@@ -9,6 +9,7 @@ import type MagicStringClass from 'magic-string';
 import type { Target } from '../../common/types.js';
 import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.js';
 import * as T from './templates.js';
+import { moduleKey, noteOriginalSource } from '../runtime/source-text.js';
 
 export { MARKER } from './templates.js';
 
@@ -51,9 +52,11 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   if (!program) return undefined;
 
   const all = collectFunctions(program);
+  const withBound = underWith(program);
   const chosen: Array<{ fn: FoundFunction; target: Target }> = [];
   const matched = new Set<string>();
   for (const fn of all) {
+    if (withBound.has(fn.node)) continue;
     const target = targets.find((t) => nameMatches(t.name, fn));
     if (!target) continue;
     chosen.push({ fn, target });
@@ -77,6 +80,8 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const lineOf = inputMap ? originalLineFinder(source, inputMap) : lineFinder(source);
   const s = newMagicString(source);
   const edits: Edit[] = [];
+  const key = moduleKey(filename, source.length);
+  const ranges: number[] = [source.length];
 
   chosen.forEach(({ fn, target }, i) => {
     const name = display[i];
@@ -88,8 +93,10 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
       specs.push(target.spec);
       lines.push(lineOf(fn.node.start));
     }
-    instrumentFunction(fn.node, `__tz$b+${id}`, edits);
+    instrumentFunction(fn.node, `__tz$b+${id}`, T.sourceToken(key, i), edits);
   });
+  // Per function, the characters inserted inside it: Function.prototype.toString turns its text back (source-text.ts).
+  for (const { fn } of chosen) ranges.push(fn.node.start, fn.node.end, insertedWithin(fn.node, edits));
 
   // Innermost first, so nested insertions at one offset nest correctly.
   edits.sort((a, b) => b.start - a.start || a.end - b.end || b.rank - a.rank);
@@ -103,12 +110,18 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
     s.appendLeft(e.end, e.suffix);
   }
 
-  const args = [filename, specs, names, lines, [...matched], candidates].map((a) => JSON.stringify(a)).join(',');
-  const register = `__tz$.f(${args})`;
-  s.appendLeft(prologueOffset(program, source), `${T.MARKER},__tz$b=__tz$?${register}:0;`);
+  const args = [filename, specs, names, lines, [...matched], candidates, key, ranges].map((a) => JSON.stringify(a)).join(',');
+  s.appendLeft(prologueOffset(program, source), `;${T.MARKER}${T.prologue(`__tz$.f(${args})`)}`);
   s.append(`${source.endsWith('\n') ? '' : '\n'}${T.HELPERS}\n`);
-  return { code: withSourceMap(s, source, filename, inputMap), matched: [...matched], candidates };
+  const code = withSourceMap(s, source, filename, inputMap);
+  // The net: what we hand to Node must parse, or Node gets the module as it was.
+  const problem = parseProblem(code, filename, format);
+  if (problem !== undefined) throw new RewriteError(`the rewritten module does not parse (${problem}); left as it was`);
+  noteOriginalSource(key, source);
+  return { code, matched: [...matched], candidates };
 }
+
+export class RewriteError extends Error {}
 
 interface Edit {
   start: number;
@@ -120,6 +133,17 @@ interface Edit {
 }
 
 function parse(source: string, filename: string, format: ModuleFormat): Node | undefined {
+  const result = parseModule(source, filename, format);
+  return result.errors.length > 0 ? undefined : (result.program as unknown as Node);
+}
+
+/** The first parse error of `code`, or undefined when it parses. */
+function parseProblem(code: string, filename: string, format: ModuleFormat): string | undefined {
+  const error = parseModule(code, filename, format).errors[0];
+  return error === undefined ? undefined : String((error as { message?: string }).message ?? error);
+}
+
+function parseModule(source: string, filename: string, format: ModuleFormat) {
   const sourceType = format === 'module' ? 'module' : format === 'unknown' ? 'unambiguous' : 'commonjs';
   const lang = /\.[cm]?tsx?$/.test(filename) ? (filename.endsWith('x') ? 'tsx' : 'ts') : /\.jsx$/.test(filename) ? 'jsx' : 'js';
   let result = parseSync(filename, source, { sourceType, lang });
@@ -127,30 +151,36 @@ function parse(source: string, filename: string, format: ModuleFormat): Node | u
   if (result.errors.length > 0 && sourceType === 'unambiguous') result = parseSync(filename, source, { sourceType: 'commonjs', lang });
   // A TS loader may hand us its JavaScript output under the .ts name.
   if (result.errors.length > 0 && lang !== 'js') result = parseSync(filename, source, { sourceType, lang: 'js' });
-  if (result.errors.length > 0) return undefined;
-  return result.program as unknown as Node;
+  return result;
 }
 
-function instrumentFunction(fn: Node, id: string, edits: Edit[]): void {
+function instrumentFunction(fn: Node, id: string, token: string, edits: Edit[]): void {
   const body = fn.body as Node;
   // Async functions and generators suspend: they give the current call back at each await/yield.
   const suspends = !!fn.async || !!fn.generator;
+  const slot = suspends || needsSlot(body);
+  // The finally of the slot shape sees the last value returned (a promise is timed until it settles); a generator's return value is never one.
+  const returnStart = slot ? T.SLOT_RETURN_START : T.STACK_RETURN_START;
+  const returnEnd = slot ? T.SLOT_RETURN_END : T.STACK_RETURN_END;
+  const prefix = slot ? T.slotStart(id) : T.stackStart(id);
+  const suffix = slot ? T.slotEnd(id, token) : T.stackEnd(token);
   if (body.type !== 'BlockStatement') {
     // `(a) => expr` becomes `(a) => {…try{return …(expr)…}…}`.
-    edits.push({ start: body.start, end: body.end, prefix: `{${T.bodyStart(id)}return ${T.RETURN_START}`, suffix: `${T.RETURN_END}${T.bodyEnd(id)}}`, rank: 0 });
+    edits.push({ start: body.start, end: body.end, prefix: `{${prefix}return ${returnStart}`, suffix: `${returnEnd}${suffix}}`, rank: 0 });
   } else {
     let start = body.start + 1;
     for (const statement of body.body as Node[]) {
       if (statement.type === 'ExpressionStatement' && typeof statement.directive === 'string') start = statement.end;
       else break;
     }
-    edits.push({ start, end: body.end - 1, prefix: T.bodyStart(id), suffix: T.bodyEnd(id), rank: 0 });
+    edits.push({ start, end: body.end - 1, prefix, suffix, rank: 0 });
   }
   ownNodes(body, (node) => {
     switch (node.type) {
       case 'ReturnStatement':
-        // Generators' returns end the iteration, not a call: the finally times them.
-        if (node.argument && !fn.generator) edits.push({ start: node.argument.start, end: node.argument.end, prefix: T.RETURN_START, suffix: T.RETURN_END, rank: 1 });
+        if (fn.generator) break;
+        if (node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: returnStart, suffix: returnEnd, rank: 1 });
+        else if (!slot) edits.push({ start: node.start + 'return'.length, end: node.start + 'return'.length, prefix: T.STACK_BARE_RETURN, suffix: '', rank: 1 });
         break;
       case 'AwaitExpression':
       case 'YieldExpression':
@@ -172,19 +202,68 @@ function instrumentFunction(fn: Node, id: string, edits: Edit[]): void {
   });
 }
 
+/**
+ * A plain function needs the slot shape when a `return` runs through a
+ * `finally` (the call ends after it, once, whatever it does) or when it holds
+ * a `with` (nothing of ours goes inside one: our names would be looked up on
+ * the user's object, so its returns are left alone and the finally ends the call).
+ */
+function needsSlot(body: Node): boolean {
+  let found = false;
+  const visit = (node: Node, guarded: boolean): void => {
+    walk(node, (child) => {
+      if (found) return false;
+      if (child !== node && FUNCTION_BOUNDARIES.has(child.type)) return false;
+      if (child.type === 'WithStatement') return void (found = true);
+      if (child.type === 'ReturnStatement' && guarded) return void (found = true);
+      if (child !== node && child.type === 'TryStatement' && child.finalizer && !guarded) {
+        visit(child.block, true);
+        if (child.handler) visit(child.handler, true);
+        visit(child.finalizer, false);
+        return false;
+      }
+    });
+  };
+  visit(body, false);
+  return found;
+}
+
 function resumeAt(block: Node): Edit {
   return { start: block.start + 1, end: block.start + 1, prefix: T.RESUME, suffix: '', rank: 4 };
 }
 
 const FUNCTION_BOUNDARIES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ClassDeclaration', 'ClassExpression']);
 
-/** The nodes of this function's own body, not of functions or classes nested in it. */
+/** The nodes of this function's own body: not of functions or classes nested in it, nor inside a `with`. */
 function ownNodes(body: Node, visit: (node: Node) => void): void {
   walk(body, (node) => {
     if (FUNCTION_BOUNDARIES.has(node.type)) return false;
     visit(node);
+    if (node.type === 'WithStatement') return false;
   });
 }
+
+/** Characters our edits insert strictly inside a function's range (its own and those of functions nested in it). */
+function insertedWithin(fn: Node, edits: Edit[]): number {
+  let total = 0;
+  for (const e of edits) if (e.start > fn.start && e.end <= fn.end) total += e.prefix.length + e.suffix.length;
+  return total;
+}
+
+/** Functions inside a `with` body: every name in them may resolve on the user's object first, so they stay untouched. */
+function underWith(program: Node): Set<Node> {
+  const inside = new Set<Node>();
+  walk(program, (node) => {
+    if (node.type !== 'WithStatement') return;
+    walk(node.body, (child) => {
+      if (FUNCTION_TYPES.has(child.type)) inside.add(child);
+    });
+    return false;
+  });
+  return inside;
+}
+
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 /** Where the module prologue goes: after a hashbang line and any directive prologue. */
 function prologueOffset(program: Node, source: string): number {
