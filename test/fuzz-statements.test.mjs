@@ -22,9 +22,11 @@ const options = (numRuns) => ({
 
 /** Loads bare and probed and demands the same events; the failure shows both programs. */
 async function same(program) {
-  const { bare, probed, code } = await runBoth(program);
+  const { bare, probed, code, netError } = await runBoth(program);
   try {
     assert.deepEqual(probed, bare);
+    // Caught by the re-parse net, the program ran unprobed: transparent, but the rewrite was wrong.
+    assert.equal(netError, undefined, 'the rewritten module did not parse');
   } catch (error) {
     error.message = `${error.message}\n--- program (${program.format}) ---\n${program.ts ? `${program.ts}\n--- compiled ---\n` : ''}${program.source}\n--- instrumented ---\n${code ?? '(the rewriter refused it: it runs unchanged)'}`;
     throw error;

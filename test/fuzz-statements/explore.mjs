@@ -17,7 +17,8 @@ const groups = new Map();
 
 /** Runs one program and files it under its first difference. */
 async function check(program, title) {
-  const { bare, probed, code } = await runBoth(program);
+  const { bare, probed, code, netError } = await runBoth(program);
+  if (netError) probed.unshift(['REWRITE: ' + netError]);
   if (isDeepStrictEqual(bare, probed)) return;
   let i = 0;
   while (i < bare.length && isDeepStrictEqual(bare[i], probed[i])) i++;
@@ -74,8 +75,8 @@ if (mode === 'pieces') {
           }
 } else if (mode === 'file') {
   const [file, format = 'commonjs'] = args;
-  const { bare, probed, code } = await runBoth({ format, source: readFileSync(file, 'utf8') });
-  console.log(`bare   ${JSON.stringify(bare)}\nprobed ${JSON.stringify(probed)}\n--- rewritten:\n${code}`);
+  const { bare, probed, code, netError } = await runBoth({ format, source: readFileSync(file, 'utf8') });
+  console.log(`bare   ${JSON.stringify(bare)}\nprobed ${JSON.stringify(probed)}\n${netError ? `REWRITE: ${netError}` : `--- rewritten:\n${code}`}`);
   process.exit(0);
 }
 report();

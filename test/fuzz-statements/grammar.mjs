@@ -133,7 +133,8 @@ class Renderer {
         return `__fz.log('s${s.n}')${end}`;
       case 'ret': {
         const e = this.expr(s.e);
-        if (this.generator) return `return${sp}${e}${end}`;
+        // (`return` glued to its argument only where the argument starts with punctuation.)
+        if (this.generator) return `return${/^\w/.test(e) ? ' ' : sp}${e}${end}`;
         const forms = this.async
           ? [`return ${e}`, `return await ${e}`, `return await(${e})`, `return(await ${e})`, `return${sp}(${e})`, `return await\n${e}`]
           : [`return ${e}`, `return(${e})`, `return${sp}${e}`];

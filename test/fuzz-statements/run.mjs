@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { rewrite } from '../../dist/agent/instrument/rewrite.js';
+import { rewrite, RewriteError } from '../../dist/agent/instrument/rewrite.js';
 import { parseTarget } from '../../dist/common/target.js';
 import { makeProbe, PROBE_KEY } from '../../dist/agent/runtime/probe.js';
 import { callFunction as callFunctionOf, currentSlot, endCall, startCall, unwind } from '../../dist/agent/runtime/calls.js';
@@ -44,8 +44,26 @@ function leftOpen(recorder) {
 }
 
 let current;
-process.on('unhandledRejection', (reason) => current?.push(['unhandled rejection', current.describe(reason)]));
-process.on('rejectionHandled', () => current?.push(['rejection handled late']));
+const onUnhandled = (reason) => current?.push(['unhandled rejection', current.describe(reason)]);
+const onHandledLate = () => current?.push(['rejection handled late']);
+
+/**
+ * While a program runs, its unhandled rejections are ours to record (they are one of its outputs), not the
+ * test runner's to report: the runner's listeners step aside, and come back afterwards.
+ */
+async function owningRejections(run) {
+  const others = process.rawListeners('unhandledRejection');
+  process.removeAllListeners('unhandledRejection');
+  process.on('unhandledRejection', onUnhandled);
+  process.on('rejectionHandled', onHandledLate);
+  try {
+    return await run();
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    process.off('rejectionHandled', onHandledLate);
+    for (const listener of others) process.on('unhandledRejection', listener);
+  }
+}
 
 export const stats = { programs: 0, refused: 0 };
 let serial = 0;
@@ -61,12 +79,20 @@ export function prepare({ source, format }) {
   const plainFile = path.join(dir, 'plain', name);
   const probedFile = path.join(dir, 'probed', name);
   writeFileSync(plainFile, source);
-  const result = rewrite(source, probedFile, format, [parseTarget(`./${name}:*`, path.dirname(probedFile))]);
+  let result;
+  let netError;
+  try {
+    result = rewrite(source, probedFile, format, [parseTarget(`./${name}:*`, path.dirname(probedFile))]);
+  } catch (error) {
+    // The re-parse net caught output of ours that does not parse: the program runs unprobed, but that is a rewriter bug.
+    if (!(error instanceof RewriteError)) throw error;
+    netError = error.message;
+  }
   stats.programs++;
   if (!result) stats.refused++;
   // Refused: the real loader hands Node the original, so that is what runs.
   writeFileSync(probedFile, result ? result.code : source);
-  return { plainFile, probedFile, code: result?.code, matched: result?.matched ?? [] };
+  return { plainFile, probedFile, code: result?.code, matched: result?.matched ?? [], netError };
 }
 
 async function runHere(file, probed) {
@@ -92,8 +118,8 @@ async function runHere(file, probed) {
 /** The events of the bare and the probed run, in this process. */
 export async function runBoth(program) {
   const prepared = prepare(program);
-  const bare = await runHere(prepared.plainFile, false);
-  const probed = await runHere(prepared.probedFile, true);
+  const bare = await owningRejections(() => runHere(prepared.plainFile, false));
+  const probed = await owningRejections(() => runHere(prepared.probedFile, true));
   return { bare, probed, ...prepared };
 }
 

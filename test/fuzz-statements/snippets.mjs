@@ -93,17 +93,17 @@ const PROXY = `(function () {
 })()`;
 
 export const WITHS = [
-  { code: `function w1$(o) { with (o) { return a + b } }`, calls: [`w1$(${PROXY})`] },
-  { code: `function w2$(o) { with (o) { const x = a; return function inner() { return x + b } } }`, calls: [`w2$(${PROXY})()`] },
-  { code: `async function w3$(o) { with (o) { await null; return a } }`, calls: [`w3$(${PROXY})`] },
-  { code: `function w4$(o) { with (o) { try { return a } finally { __fz.log('fin', b) } } }`, calls: [`w4$(${PROXY})`] },
-  { code: `function* w5$(o) { with (o) { yield a; yield b } }`, calls: [`[...w5$(${PROXY})]`] },
-  { code: `const w6$ = (o) => { with (o) return a }`, calls: [`w6$(${PROXY})`] },
-  { code: `function w7$(o) { with (o) { function decl() { return a } return decl() } }`, calls: [`w7$(${PROXY})`] },
-  { code: `function w8$(o) { with (o) { return [typeof a, typeof missing] } }`, calls: [`w8$(${PROXY})`] },
-  { code: `function w9$(o) { with (o) { const f = () => b; return f() } }`, calls: [`w9$(${PROXY})`] },
-  { code: `function w10$(o) { with (o) { if (a) throw new Error('in with') } }`, calls: [`w10$(${PROXY})`] },
-  { code: `function w11$() { with ({ x: 1 }) { return x } }`, calls: [`w11$()`] },
+  { code: `function w1$(o) { with (o) { return a + b } }`, calls: [`w1$(${PROXY})`], sloppy: true },
+  { code: `function w2$(o) { with (o) { const x = a; return function inner() { return x + b } } }`, calls: [`w2$(${PROXY})()`], sloppy: true },
+  { code: `async function w3$(o) { with (o) { await null; return a } }`, calls: [`w3$(${PROXY})`], sloppy: true },
+  { code: `function w4$(o) { with (o) { try { return a } finally { __fz.log('fin', b) } } }`, calls: [`w4$(${PROXY})`], sloppy: true },
+  { code: `function* w5$(o) { with (o) { yield a; yield b } }`, calls: [`[...w5$(${PROXY})]`], sloppy: true },
+  { code: `const w6$ = (o) => { with (o) return a }`, calls: [`w6$(${PROXY})`], sloppy: true },
+  { code: `function w7$(o) { with (o) { function decl() { return a } return decl() } }`, calls: [`w7$(${PROXY})`], sloppy: true },
+  { code: `function w8$(o) { with (o) { return [typeof a, typeof missing] } }`, calls: [`w8$(${PROXY})`], sloppy: true },
+  { code: `function w9$(o) { with (o) { const f = () => b; return f() } }`, calls: [`w9$(${PROXY})`], sloppy: true },
+  { code: `function w10$(o) { with (o) { if (a) throw new Error('in with') } }`, calls: [`w10$(${PROXY})`], sloppy: true },
+  { code: `function w11$() { with ({ x: 1 }) { return x } }`, calls: [`w11$()`], sloppy: true },
 ];
 
 export const PROMISES = [
