@@ -26,7 +26,7 @@ export const controlProgram = ({ text = false } = {}) =>
     spec.functions.forEach((f, i) => {
       const { source, calls } = renderFunction(`f${i}`, f, spec.style);
       parts.push(source);
-      if (text) steps.push(step(`text f${i}`, `String(f${i})`));
+      if (text) steps.push(step(`text f${i}`, `[String(f${i}), __fz.textOf(f${i})]`));
       else steps.push(...calls);
     });
     const join = spec.style === 'min' ? '' : '\n';
@@ -60,7 +60,7 @@ export const pieceProgram = (families, { text = false } = {}) => {
         parts.push(rename(p.code));
         if (text) {
           const name = /(?:function\*?\s*|class |const )(\w+\$)/.exec(p.code)?.[1];
-          if (name) steps.push(step(`text ${rename(name)}`, `String(${rename(name)})`));
+          if (name) steps.push(step(`text ${rename(name)}`, `[String(${rename(name)}), __fz.textOf(${rename(name)})]`));
         } else for (const c of p.calls) steps.push(step(rename(c), rename(c)));
       }
       const source = `${directive}${parts.join('\n')}\n${steps.join('\n')}\n`;

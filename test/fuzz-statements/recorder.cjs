@@ -14,6 +14,10 @@ const INTRINSICS = [
   [Promise, 'Promise'],
 ];
 
+// Taken when the harness loads, before any instrumented module: libraries capture it the same way (lodash,
+// es-abstract, is-callable), so what it says about a function must not change under the probe either.
+const nativeToString = Function.prototype.toString;
+
 class Recorder {
   /** `print`: also write each event as a JSON line on stdout as it happens (child processes). */
   constructor({ print = false, afterStep } = {}) {
@@ -24,6 +28,7 @@ class Recorder {
     this.tokens = new Map(INTRINSICS);
     this.log = this.log.bind(this);
     this.q = this.q.bind(this);
+    this.textOf = this.textOf.bind(this);
   }
 
   /** Names an object, so it is described by that name wherever it shows up. */
@@ -39,6 +44,11 @@ class Recorder {
   push(event) {
     this.events.push(event);
     if (this.print) process.stdout.write(JSON.stringify(event) + '\n');
+  }
+
+  /** A function's text through the Function.prototype.toString captured at start-up. */
+  textOf(fn) {
+    return Reflect.apply(nativeToString, fn, []);
   }
 
   q(label, thunk) {

@@ -124,6 +124,7 @@ export const PROMISES = [
   { code: `Promise.resolve().then(() => __fz.log('promise'))\nprocess.nextTick(() => __fz.log('tick'))`, calls: [] },
   { code: `function imp$() { return import('node:path') }`, calls: [`imp$().then((m) => typeof m.join)`] },
   { code: `function meta$() { return typeof import.meta.url }`, calls: [`meta$()`], esm: true },
+  { code: `function spy$(v) { const p = Promise.resolve(v); Object.defineProperty(p, 'constructor', { get() { __fz.log('constructor read', v); return Promise } }); return p }\nfunction plainSpy$() { return spy$(1) }\nasync function asyncSpy$() { return spy$(2) }`, calls: [`(plainSpy$(), 'dropped')`, `asyncSpy$()`] },
   { code: `function late$() { const p = Promise.reject(new Error('late')); setImmediate(() => p.catch(() => __fz.log('late catch'))); return p }`, calls: [`(late$(), 'later')`] },
   { code: `function frozen$() { return Object.freeze(Promise.resolve('f')) }`, calls: [`Object.isFrozen(frozen$())`] },
   { code: `function own$() { const p = Promise.resolve(1); p.marker = 'm'; return p }`, calls: [`own$().marker`] },
