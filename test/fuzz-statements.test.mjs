@@ -7,6 +7,7 @@
 // TZ_SEED=<n> replays a run; TZ_FUZZ_RUNS=<n> scales the number of programs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { controlProgram, pieceProgram } from './fuzz-statements/programs.mjs';
 import { compileTs, tsProgram } from './fuzz-statements/typescript.mjs';
@@ -73,14 +74,34 @@ test('Function.prototype.toString gives the text the program wrote', async () =>
   await fuzz(pieceProgram(['directives', 'awaits', 'withs', 'promises', 'classes', 'misc'], { text: true }), 20);
 });
 
-test('recursion depth: probed keeps at least 90% of the bare depth', async () => {
-  const source = `function rec(n) { return n === 0 ? 0 : 1 + rec(n - 1) }
+test('recursion depth: probed keeps at least 90% of the bare depth, and a stack overflow leaves the probe straight', async (t) => {
+  // Each shape recurses until RangeError; depth() finds the deepest n that still returns (binary search),
+  // best of three so that bare and probed are both measured warm.
+  const shapes = {
+    plain: 'function rec(n) { return n === 0 ? 0 : 1 + rec(n - 1) }',
+    arrow: 'const rec = (n) => (n === 0 ? 0 : 1 + rec(n - 1))',
+    method: 'const o = { rec(n) { return n === 0 ? 0 : 1 + o.rec(n - 1) } }; const rec = (n) => o.rec(n)',
+    finally: 'function rec(n) { try { return n === 0 ? 0 : 1 + rec(n - 1) } finally { } }',
+    ternaryThrow: 'function rec(n) { if (n === 0) return 0; const r = rec(n - 1); return r + 1 }',
+  };
+  const ratios = {};
+  const failures = [];
+  for (const [shape, code] of Object.entries(shapes)) {
+    const source = `${code}
 function depth() { let lo = 1, hi = 1e6; while (lo < hi) { const mid = (lo + hi + 1) >> 1; try { rec(mid); lo = mid } catch { hi = mid - 1 } } return lo }
-__fz.q('depth', () => depth())\n`;
-  const { bare, probed } = await runBoth({ format: 'commonjs', source });
-  const [, , bareDepth] = bare.find((e) => e[0] === 'depth');
-  const [, , probedDepth] = probed.find((e) => e[0] === 'depth');
-  assert.ok(probedDepth >= 0.9 * bareDepth, `bare depth ${bareDepth}, probed ${probedDepth} (${Math.round((100 * probedDepth) / bareDepth)}%)`);
+__fz.q('depth', () => Math.max(depth(), depth(), depth()))
+__fz.q('after the overflow', () => rec(3))
+`;
+    const { bare, probed } = await runBoth({ format: 'commonjs', source });
+    const depthOf = (events) => events.find((e) => e[0] === 'depth')[2];
+    ratios[shape] = `${depthOf(probed)}/${depthOf(bare)} (${Math.round((100 * depthOf(probed)) / depthOf(bare))}%)`;
+    // Apart from the depth itself, the runs are the same: no bookkeeping breach after the overflows.
+    const rest = (events) => events.filter((e) => e[0] !== 'depth');
+    if (!isDeepStrictEqual(rest(probed), rest(bare))) failures.push(`${shape}: ${JSON.stringify(rest(probed))} instead of ${JSON.stringify(rest(bare))}`);
+    if (depthOf(probed) < 0.9 * depthOf(bare)) failures.push(`${shape}: depth ${ratios[shape]}`);
+  }
+  t.diagnostic(`probed/bare depth: ${JSON.stringify(ratios)}`);
+  assert.deepEqual(failures, []);
 });
 
 test('under the real `tanzhen run`: stdout, stderr and exit code are the bare run\'s', async () => {
