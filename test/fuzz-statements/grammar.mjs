@@ -14,7 +14,7 @@ const tree = fc.letrec((tie) => ({
   stmt: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.record({ t: fc.constant('log'), n }),
-    fc.record({ t: fc.constant('ret'), e: expr, form: fc.nat(5) }),
+    fc.record({ t: fc.constant('ret'), e: expr, form: fc.nat(7) }),
     fc.record({ t: fc.constant('throw'), e: expr, form: fc.nat(2) }),
     fc.record({ t: fc.constant('jump'), kind: fc.constantFrom('break', 'continue'), pick: fc.nat(4) }),
     fc.record({ t: fc.constant('susp'), e: expr, form: fc.nat(9) }),
@@ -41,6 +41,8 @@ export const functionSpec = fc.record({
   body: tree.block,
   directive: fc.nat(6),
   drive: fc.constantFrom('all', 'return', 'throw', 'break', 'leave'),
+  // The body's last words, right against its closing brace: `…return}` / `…if (a) return}`, as minifiers leave them.
+  tail: fc.constantFrom('', '', 'return', 'if (a) return'),
 });
 
 export const STYLES = ['semi', 'nosemi', 'min'];
@@ -51,7 +53,8 @@ export function renderFunction(name, spec, style) {
   const list = DIRECTIVES[style];
   const directive = list[spec.directive % list.length];
   const stmts = [...(directive ? [directive] : []), r.decl('let n = 0'), ...spec.body.map((s) => r.stmt(s))];
-  const body = `{${r.nl}${stmts.join(r.nl)}${r.nl}}`;
+  const last = spec.tail ? `${r.nl || ';'}${spec.tail}` : '';
+  const body = `{${r.nl}${stmts.join(r.nl)}${last}${last ? '' : r.nl}}`;
   const k = spec.kind;
   const head = {
     function: `function ${name}(a)`,
@@ -63,8 +66,8 @@ export function renderFunction(name, spec, style) {
     method: `const ${name} = { m(a)`,
     asyncMethod: `const ${name} = { async m(a)`,
   }[k];
-  const tail = k.endsWith('ethod') ? `}.m` : '';
-  const source = `${head}${r.sp}${body}${tail}${style === 'nosemi' ? '' : ';'}`;
+  const close = k.endsWith('ethod') ? `}.m` : '';
+  const source = `${head}${r.sp}${body}${close}${style === 'nosemi' ? '' : ';'}`;
   const calls = [];
   for (const a of ['true', 'false']) {
     const call = `${name}(${a})`;
@@ -132,6 +135,8 @@ class Renderer {
       case 'log':
         return `__fz.log('s${s.n}')${end}`;
       case 'ret': {
+        // A bare return, two ways in four: `{return}` (return right before a closing brace, as minifiers write it) and `return;`.
+        if (s.form >= 6) return s.form === 6 ? `{return}` : `return${this.style === 'nosemi' ? '\n' : ';'}`;
         const e = this.expr(s.e);
         // (`return` glued to its argument only where the argument starts with punctuation.)
         if (this.generator) return `return${/^\w/.test(e) ? ' ' : sp}${e}${end}`;
