@@ -30,7 +30,8 @@ export const TOKEN_START = '/*tz:';
 // --- stack shape -----------------------------------------------------------
 /** Opens a function body; `id` is an expression such as `__tz$b+3`. */
 export const stackStart = (id: string) => `;__tz$&&__tz$.s(${id});try{`;
-export const stackEnd = (token: string) => `;__tz$&&__tz$.d()}catch($tzE){__tz$&&(__tz$.n--,__tz$.x());throw $tzE}${token}`;
+// The catch pops inline (no call, so it cannot overflow); __tz$x swallows any failure of ours, so the program's error is the one rethrown.
+export const stackEnd = (token: string) => `;__tz$&&__tz$.d()}catch($tzE){__tz$&&(__tz$.n--,__tz$x());throw $tzE}${token}`;
 /** Around a `return` argument. */
 export const STACK_RETURN_START = '(__tz$v=(';
 export const STACK_RETURN_END = '),__tz$r())';
@@ -57,5 +58,6 @@ export const RESUME = '__tz$w($tzK,0);';
 
 export const HELPERS =
   'function __tz$r(){var v=__tz$v;__tz$v=void 0;return __tz$?__tz$.r(v):v}' +
+  'function __tz$x(){try{__tz$.x()}catch(e){}}' +
   'function __tz$u(k,v){if(k>0)__tz$.u(k);return v}' +
   'function __tz$w(k,v){if(k>0)__tz$.w(k);return v}';

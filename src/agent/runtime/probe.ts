@@ -116,7 +116,7 @@ function settle(id: number, slot: number, promise: Promise<unknown>, end: End): 
 
 export function makeProbe(start: (id: number) => number, end: End): Probe {
   // Open plain calls, innermost last: a slot, or -(id + 1) for a call counted but not timed.
-  let stack = new Int32Array(1024);
+  let stack = new Int32Array(16384);
 
   /** Ends a popped entry; `how` as for e(). */
   const finish = (entry: number, how: number, value: unknown) => {
