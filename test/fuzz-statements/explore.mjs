@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { controlProgram, FAMILIES, lines } from './programs.mjs';
 import { MODULE_DIRECTIVES } from './snippets.mjs';
-import { compileTs } from './typescript.mjs';
+import { compileTs, PIECE_COUNT } from './typescript.mjs';
 import { runBoth } from './run.mjs';
 
 const [mode = 'pieces', ...args] = process.argv.slice(2);
@@ -69,7 +69,7 @@ if (mode === 'pieces') {
     for (const decorators of ['legacy', 'standard'])
       for (const target of ['ES2022', 'ES2017', 'ES2015'])
         for (const format of ['commonjs', 'module'])
-          for (let piece = 0; piece < 6; piece++) {
+          for (let piece = 0; piece < PIECE_COUNT; piece++) {
             const program = compileTs({ compiler, decorators, target, format, pieces: [piece] });
             if (program) await check(program, `${compiler} ${decorators} ${target} ${format} piece ${piece}`);
           }

@@ -53,10 +53,22 @@ async function* agen$(): AsyncGenerator<number> { yield* range$(2); yield await 
     calls: [`[...range$(3)]`, `(async () => { const o: number[] = []; for await (const x of agen$()) { o.push(x); if (o.length === 2) break } return o })()`],
   },
   {
+    code: `function named$(label: string): any { __fz.log('factory', label); return tag$ }
+class Acc$ {
+  @named$('field') count: number = 1
+  accessor total = 2
+  @named$('static') static make(): Acc$ { return new Acc$() }
+  @tag$ bump(by = 1): number { this.total += by; return this.total }
+}`,
+    calls: [`(() => { const a = Acc$.make(); return [a.count, a.bump(), a.bump(3), a.total] })()`],
+  },
+  {
     code: `class Priv$ { #x = 1; static #n = 0; arrow = (): number => this.#x; inc(): number { Priv$.#n++; return ++this.#x } static get n(): number { return Priv$.#n } }`,
     calls: [`(() => { const p = new Priv$(); p.inc(); return [p.arrow(), Priv$.n] })()`],
   },
 ];
+
+export const PIECE_COUNT = PIECES.length;
 
 export const tsProgram = fc.record({
   compiler: fc.constantFrom('tsc', 'esbuild'),
