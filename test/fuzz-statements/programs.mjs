@@ -39,12 +39,14 @@ const usable = (pieces) => pieces.filter((p) => !p.needs || SUPPORTED[p.needs]);
 export const FAMILIES = Object.fromEntries(Object.entries({ directives: DIRECTIVES, awaits: AWAITS, withs: WITHS, promises: PROMISES, classes: CLASSES, misc: MISC }).map(([k, v]) => [k, usable(v)]));
 
 /** Programs made of pieces from one family (or all), optionally minified. */
-export const pieceProgram = (families, { text = false } = {}) => {
+export const pieceProgram = (families, { text = false, sloppy = false } = {}) => {
   const pool = families.flatMap((f) => FAMILIES[f]);
+  // sloppy: only sloppy CommonJS files, for pieces that need one (`with`).
+  const directives = MODULE_DIRECTIVES.filter((d) => !sloppy || !isStrictPrologue(d));
   return fc
     .record({
-      format: fc.constantFrom('commonjs', 'module'),
-      directive: fc.nat(MODULE_DIRECTIVES.length - 1),
+      format: sloppy ? fc.constant('commonjs') : fc.constantFrom('commonjs', 'module'),
+      directive: fc.constantFrom(...directives.map((d) => MODULE_DIRECTIVES.indexOf(d))),
       pieces: fc.subarray(pool.map((_, i) => i), { minLength: 1, maxLength: 6 }),
       minify: fc.constantFrom('none', 'none', 'whitespace', 'all'),
       eol: EOL,
