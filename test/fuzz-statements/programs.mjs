@@ -20,6 +20,7 @@ export const controlProgram = ({ text = false } = {}) =>
     directive: fc.nat(MODULE_DIRECTIVES.length - 1),
     functions: fc.array(functionSpec, { minLength: 1, maxLength: 3 }),
     eol: EOL,
+    minify: fc.constantFrom('none', 'none', 'none', 'all'),
   }).map((spec) => {
     const parts = [];
     const steps = [];
@@ -32,7 +33,8 @@ export const controlProgram = ({ text = false } = {}) =>
     const join = spec.style === 'min' ? '' : '\n';
     const directive = spec.style === 'min' ? MODULE_DIRECTIVES[spec.directive].replace(/\s*\/\/.*|\s*\/\*.*\*\//g, '').trim() : MODULE_DIRECTIVES[spec.directive];
     const head = directive && spec.style === 'min' && !/[;\n]$/.test(directive) ? directive + ';' : directive;
-    return { format: spec.format, source: lines(`${head}${parts.join(join)}${join || ';'}${steps.join('\n')}\n`, spec.eol), spec };
+    const source = minify(`${head}${parts.join(join)}${join || ';'}${steps.join('\n')}\n`, spec.minify, spec.format);
+    return { format: spec.format, source: lines(source, spec.eol), spec };
   });
 
 const usable = (pieces) => pieces.filter((p) => !p.needs || SUPPORTED[p.needs]);
