@@ -81,6 +81,8 @@ export const AWAITS = [
   { code: `function aw$(){var await=(v)=>v*2;return await(3)}`, calls: [`aw$()`], sloppy: true },
   { code: `function yi$(){var yield=(v)=>v+1;return yield(1)}`, calls: [`yi$()`], sloppy: true },
   { code: `const tla$=await(Promise.resolve('top'));__fz.log(tla$)`, calls: [], esm: true },
+  { code: `const pending$ = { [Symbol.asyncIterator]() { let i = 0; return { next() { return i++ === 0 ? Promise.resolve({ value: 1, done: false }) : new Promise(() => {}) } } } }\nasync function serve$() { for await (const x of pending$) { __fz.log('got', x) } }`, calls: [`(serve$(), 'serving')`] },
+  { code: `async function* never$() { return new Promise(() => {}) }`, calls: [`(never$().next(), 'waiting')`] },
   { code: `async function a18$() {\n  const v = 1\n  await\n  (v)\n  return v\n}`, calls: [`a18$()`] },
 ];
 
