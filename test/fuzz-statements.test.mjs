@@ -4,7 +4,8 @@
 // sample also under the real `tanzhen run` in a child process). Every event
 // the program logs, every returned, thrown and settled value, unhandled
 // rejections, stdout, stderr and the exit code must be identical.
-// TZ_SEED=<n> replays a run; TZ_FUZZ_RUNS=<n> scales the number of programs.
+// TZ_SEED=<n> replays a run; TZ_FUZZ_RUNS=<n> scales the number of programs;
+// TZ_FUZZ_DOCUMENTED=1 also checks the differences docs/reliability.md states.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
@@ -109,8 +110,8 @@ __fz.q('after the overflow', () => rec(3))
 
 test('under the real `tanzhen run`: stdout, stderr and exit code are the bare run\'s', async () => {
   const samples = [
-    // The event-loop order around a CommonJS main module's top level, and stacks taken in a probed function.
-    { format: 'commonjs', source: `Promise.resolve().then(() => __fz.log('promise'))\nprocess.nextTick(() => __fz.log('tick'))\nfunction where() { return new Error('here').stack.split('\\n')[1] }\nconsole.log(where())\n` },
+    // The event-loop order around a CommonJS main module's top level, and a crash inside a probed function.
+    { format: 'commonjs', source: `Promise.resolve().then(() => __fz.log('promise'))\nprocess.nextTick(() => __fz.log('tick'))\nfunction crash() { null.x }\n__fz.q('crash', () => { setImmediate(crash) })\n` },
     ...fc.sample(controlProgram(), { numRuns: 2, seed: Number(process.env.TZ_SEED ?? 11) }),
     ...fc.sample(pieceProgram(['directives', 'awaits', 'withs', 'promises', 'classes', 'misc']), { numRuns: 2, seed: Number(process.env.TZ_SEED ?? 12) }),
     ...fc.sample(tsProgram.map(compileTs), { numRuns: 1, seed: Number(process.env.TZ_SEED ?? 13) }).filter(Boolean),

@@ -37,7 +37,8 @@ export const controlProgram = ({ text = false } = {}) =>
     return { format: spec.format, source: lines(source, spec.eol), spec };
   });
 
-const usable = (pieces) => pieces.filter((p) => !p.needs || SUPPORTED[p.needs]);
+const withDocumented = process.env.TZ_FUZZ_DOCUMENTED === '1';
+const usable = (pieces) => pieces.filter((p) => (!p.needs || SUPPORTED[p.needs]) && (!p.documented || withDocumented));
 export const FAMILIES = Object.fromEntries(Object.entries({ directives: DIRECTIVES, awaits: AWAITS, withs: WITHS, promises: PROMISES, classes: CLASSES, misc: MISC }).map(([k, v]) => [k, usable(v)]));
 
 /** Programs made of pieces from one family (or all), optionally minified. */
