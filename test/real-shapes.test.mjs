@@ -35,7 +35,9 @@ test('directives without semicolons, await(/yield( without spaces, return throug
   assert.equal(c.aw, 1);
   assert.equal(c.agen, 1);
   assert.equal(c.handle, 50);
-  assert.equal(c.inner, 50);
+  assert.equal(c.inner, 51);
+  for (const name of ['mc', 'mg', 'ya', 'yy', 'asi']) assert.equal(c[name], 1, name);
+  assert.equal(c.br, 2);
   assert.equal(fn(summary, 'throwsInFinally').errors, 1);
   assert.equal(fn(summary, 'overrides').errors, 0);
   // The time of a synchronous finally after a return is the call's.
@@ -50,7 +52,7 @@ test('directives without semicolons, await(/yield( without spaces, return throug
   assert.equal(handle.calls, 50);
   assert.deepEqual(handle.children, []);
   const inner = summary.tree.find((n) => n.name === 'inner');
-  assert.equal(inner?.calls, 50, 'inner() after handle() is a root call, not nested under a finished call');
+  assert.equal(inner?.calls, 51, 'inner() after handle() is a root call, not nested under a finished call');
 });
 
 test('Function.prototype.toString gives the original text: serialised functions run elsewhere', async () => {
