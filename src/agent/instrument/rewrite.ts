@@ -5,6 +5,7 @@
 // line, so every line number stays where the user wrote it; the few shifted
 // columns are covered by a source map.
 import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 import type MagicStringClass from 'magic-string';
 import type { Target } from '../../common/types.js';
 import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.js';
@@ -143,8 +144,21 @@ function parse(source: string, filename: string, format: ModuleFormat): Node | u
   return result.errors.length > 0 ? undefined : (result.program as unknown as Node);
 }
 
-/** The first parse error of `code`, or undefined when it parses. */
+/**
+ * The first syntax error of `code`, or undefined when it parses. CommonJS is
+ * judged by V8 itself, compiled the way Node's loader compiles it (and ~5x
+ * faster than a second oxc parse, which builds an AST); ES modules by oxc
+ * (vm cannot compile a module without a flag on Node 20).
+ */
 function parseProblem(code: string, filename: string, format: ModuleFormat): string | undefined {
+  if (format === 'commonjs') {
+    try {
+      compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
+      return undefined;
+    } catch (error) {
+      return error instanceof SyntaxError ? error.message : undefined;
+    }
+  }
   const error = parseModule(code, filename, format).errors[0];
   return error === undefined ? undefined : String((error as { message?: string }).message ?? error);
 }
