@@ -71,10 +71,10 @@ test('`with`: no name of ours is looked up on the user object; functions inside 
 });
 
 test('recursion: at least 90% of the bare depth (first runs, before the optimising compiler)', async () => {
-  // A deep recursion's frames are interpreter and baseline frames the first time it runs; TurboFan's frames
+  // A deep recursion's frames are interpreter and baseline frames the first time it runs; optimised frames
   // are measured and printed too (docs/reliability.md has the figures and why they differ).
   const depths = {};
-  for (const flags of [['--no-opt'], []]) {
+  for (const flags of [['--no-opt', '--no-maglev'], []]) {
     const expected = Number(bare([...flags, 'depth.js']).stdout);
     const probed = await probe(['./depth.js:rec'], [node, ...flags, 'depth.js'], { cwd: dir });
     assert.equal(probed.code, 0, probed.stderr);
@@ -83,7 +83,7 @@ test('recursion: at least 90% of the bare depth (first runs, before the optimisi
     console.log(`recursion depth ${flags.join(' ') || '(optimising)'}: bare ${expected}, probed ${depth} (${((depth / expected) * 100).toFixed(1)}%)`);
     assert.ok(fn(probed.summary, 'rec').calls > depth);
   }
-  const [expected, depth] = depths['--no-opt'];
+  const [expected, depth] = depths['--no-opt --no-maglev'];
   assert.ok(depth >= 0.9 * expected, `bare ${expected}, probed ${depth}`);
 });
 
