@@ -39,9 +39,16 @@ export function claimOutDir(dir: string, given: string): void {
     throw new UsageError(`${label}: writable by other users (mode ${(s.mode & 0o777).toString(8)}); make it private (chmod go-w) or use a new directory`);
   }
   mark(dir, label);
-  lock(dir, label);
+  let lockFailed: unknown;
+  try {
+    lock(dir, label);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    lockFailed = error; // a full disk, say: no live run holds DIR, so the last run's results still go, not to pass for this one's
+  }
   clearPrevious(dir, label);
   ensurePrivateDir(path.join(dir, PROCESSES_DIR));
+  if (lockFailed) throw lockFailed;
 }
 
 /** Ends the run's hold on DIR: its lock goes, if it is still ours. */
@@ -73,7 +80,9 @@ function checkPath(dir: string, label: string): void {
   let current = root;
   const parts = dir.slice(root.length).split(path.sep).filter(Boolean);
   for (let i = 0; i < parts.length; i++) {
-    if (process.platform !== 'win32' && (statSync(current).mode & 0o1002) === 0o002) {
+    const dirStat = statSync(current);
+    if (!dirStat.isDirectory()) return; // makeDirs says so
+    if (process.platform !== 'win32' && (dirStat.mode & 0o1002) === 0o002) {
       throw new UsageError(`${label}: ${current} is writable by everyone without the sticky bit, so another user could replace what is in it`);
     }
     const next = path.join(current, parts[i]);
@@ -124,17 +133,19 @@ function isMarker(file: string): boolean {
 function lock(dir: string, label: string): void {
   const file = path.join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
+    let failed: unknown;
     try {
       createExclusive(file, `${process.pid}\n`);
       return;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      failed = error;
     }
     const holder = lockHolder(file);
-    if (holder === undefined) throw new UsageError(`${label}: ${LOCK_FILE} is not a lock tanzhen wrote; remove it if no tanzhen run uses this directory`);
-    if (holder !== process.pid && alive(holder)) {
+    if (holder !== undefined && holder !== process.pid && alive(holder)) {
       throw new UsageError(`${label} is in use by another tanzhen run (pid ${holder}); wait for it to end or use another directory`);
     }
+    if ((failed as NodeJS.ErrnoException).code !== 'EEXIST') throw failed;
+    if (holder === undefined) throw new UsageError(`${label}: ${LOCK_FILE} is not a lock tanzhen wrote; remove it if no tanzhen run uses this directory`);
     // The run that held it is gone: take it over.
     try {
       unlinkSync(file);
