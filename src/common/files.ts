@@ -21,8 +21,11 @@ const EXCLUSIVE = C.O_WRONLY | C.O_CREAT | C.O_EXCL | NOFOLLOW;
 const APPEND = C.O_WRONLY | C.O_APPEND | C.O_CREAT | NOFOLLOW | NONBLOCK;
 const READ = C.O_RDONLY | NOFOLLOW | NONBLOCK;
 
-/** The effective uid files are created with; undefined where there is none (Windows). */
-export const myUid: number | undefined = process.geteuid?.();
+/** Whether `uid` is the effective uid new files get now (a program may drop privileges); true where there are no uids (Windows). */
+export function isMine(uid: number): boolean {
+  const me = process.geteuid?.();
+  return me === undefined || uid === me;
+}
 
 /** Creates `dir` and its missing parents (mode 0700), one mkdir each. Throws the first failure (ENOENT under /proc, ENOTDIR...). */
 export function makeDirs(dir: string): void {
@@ -50,7 +53,7 @@ export function notPrivateDir(dir: string): string | undefined {
   const s = lstatSync(dir);
   if (s.isSymbolicLink()) return 'is a symbolic link';
   if (!s.isDirectory()) return 'is not a directory';
-  if (myUid !== undefined && s.uid !== myUid) return `is owned by another user (uid ${s.uid})`;
+  if (!isMine(s.uid)) return `is owned by another user (uid ${s.uid})`;
   if (process.platform !== 'win32' && (s.mode & 0o022) !== 0) return `is writable by other users (mode ${(s.mode & 0o7777).toString(8)})`;
   return undefined;
 }
@@ -115,7 +118,7 @@ export function appendPrivate(file: string, data: Uint8Array): void {
   const fd = openSync(file, APPEND, 0o600);
   try {
     const s = fstatSync(fd);
-    if (!s.isFile() || s.nlink !== 1 || (myUid !== undefined && s.uid !== myUid)) throw new Error(`${file} is not a file tanzhen created`);
+    if (!s.isFile() || s.nlink !== 1 || !isMine(s.uid)) throw new Error(`${file} is not a file tanzhen created`);
     writeAll(fd, data);
   } finally {
     closeSync(fd);

@@ -10,7 +10,7 @@
 // A refusal is one line and exit 2. See SECURITY.md.
 import { lstatSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { createExclusive, ensurePrivateDir, makeDirs, myUid, readPrivate, writeFileAtomic } from '../common/files.js';
+import { createExclusive, ensurePrivateDir, isMine, makeDirs, readPrivate, writeFileAtomic } from '../common/files.js';
 import { LOCK_FILE, MARKER_FILE, MARKER_TEXT, PROCESS_FILE, PROCESSES_DIR, RESULT_FILES, RESULT_TEMP, TARGETS_FILE } from '../common/run-dir.js';
 import { UsageError } from './errors.js';
 
@@ -34,7 +34,7 @@ export function claimOutDir(dir: string, given: string): void {
   }
   const s = statSync(dir);
   if (!s.isDirectory()) throw new UsageError(`${label}: not a directory`);
-  if (myUid !== undefined && s.uid !== myUid) throw new UsageError(`${label}: owned by another user (uid ${s.uid}); use a directory of your own`);
+  if (!isMine(s.uid)) throw new UsageError(`${label}: owned by another user (uid ${s.uid}); use a directory of your own`);
   if (process.platform !== 'win32' && (s.mode & 0o022) !== 0) {
     throw new UsageError(`${label}: writable by other users (mode ${(s.mode & 0o777).toString(8)}); make it private (chmod go-w) or use a new directory`);
   }
@@ -97,7 +97,7 @@ function checkPath(dir: string, label: string): void {
       current = next;
       continue;
     }
-    if (myUid !== undefined && s.uid !== myUid && s.uid !== 0) throw new UsageError(`${label}: ${next} is a symbolic link owned by another user (uid ${s.uid})`);
+    if (!isMine(s.uid) && s.uid !== 0) throw new UsageError(`${label}: ${next} is a symbolic link owned by another user (uid ${s.uid})`);
     try {
       current = realpathSync(next);
     } catch {
@@ -124,7 +124,7 @@ function mark(dir: string, label: string): void {
 function isMarker(file: string): boolean {
   try {
     const s = lstatSync(file);
-    return s.isFile() && (myUid === undefined || s.uid === myUid);
+    return s.isFile() && isMine(s.uid);
   } catch {
     return false;
   }
