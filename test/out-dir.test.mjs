@@ -214,6 +214,12 @@ test('a lock left by a run that died is taken over', async () => {
   // A lock file tanzhen did not write is left alone.
   writeFileSync(path.join(out, '.tanzhen.lock'), 'not a pid');
   assertRefused(await run(out, cwd), /\.tanzhen\.lock is not a lock tanzhen wrote/);
+  // Nor is a link planted in its place followed.
+  rmSync(path.join(out, '.tanzhen.lock'));
+  const file = victim(tempDir());
+  symlinkSync(file, path.join(out, '.tanzhen.lock'));
+  assertRefused(await run(out, cwd), /\.tanzhen\.lock is not a lock tanzhen wrote/);
+  assert.equal(readFileSync(file, 'utf8'), 'secret\n');
 });
 
 test('no --out path hangs the launcher: /proc/no-such/dir, a path through a file', { skip: !linux && 'uses /proc' }, async () => {
