@@ -35,7 +35,9 @@ test('directives without semicolons, await(/yield( without spaces, return throug
   assert.equal(c.aw, 1);
   assert.equal(c.agen, 1);
   assert.equal(c.handle, 50);
-  assert.equal(c.inner, 50);
+  assert.equal(c.inner, 51);
+  for (const name of ['mc', 'mg', 'ya', 'yy', 'asi']) assert.equal(c[name], 1, name);
+  assert.equal(c.br, 2);
   assert.equal(fn(summary, 'throwsInFinally').errors, 1);
   assert.equal(fn(summary, 'overrides').errors, 0);
   // The time of a synchronous finally after a return is the call's.
@@ -50,7 +52,7 @@ test('directives without semicolons, await(/yield( without spaces, return throug
   assert.equal(handle.calls, 50);
   assert.deepEqual(handle.children, []);
   const inner = summary.tree.find((n) => n.name === 'inner');
-  assert.equal(inner?.calls, 50, 'inner() after handle() is a root call, not nested under a finished call');
+  assert.equal(inner?.calls, 51, 'inner() after handle() is a root call, not nested under a finished call');
 });
 
 test('Function.prototype.toString gives the original text: serialised functions run elsewhere', async () => {
@@ -69,10 +71,10 @@ test('`with`: no name of ours is looked up on the user object; functions inside 
 });
 
 test('recursion: at least 90% of the bare depth (first runs, before the optimising compiler)', async () => {
-  // A deep recursion's frames are interpreter and baseline frames the first time it runs; TurboFan's frames
+  // A deep recursion's frames are interpreter and baseline frames the first time it runs; optimised frames
   // are measured and printed too (docs/reliability.md has the figures and why they differ).
   const depths = {};
-  for (const flags of [['--no-opt'], []]) {
+  for (const flags of [['--no-opt', '--no-maglev'], []]) {
     const expected = Number(bare([...flags, 'depth.js']).stdout);
     const probed = await probe(['./depth.js:rec'], [node, ...flags, 'depth.js'], { cwd: dir });
     assert.equal(probed.code, 0, probed.stderr);
@@ -81,7 +83,7 @@ test('recursion: at least 90% of the bare depth (first runs, before the optimisi
     console.log(`recursion depth ${flags.join(' ') || '(optimising)'}: bare ${expected}, probed ${depth} (${((depth / expected) * 100).toFixed(1)}%)`);
     assert.ok(fn(probed.summary, 'rec').calls > depth);
   }
-  const [expected, depth] = depths['--no-opt'];
+  const [expected, depth] = depths['--no-opt --no-maglev'];
   assert.ok(depth >= 0.9 * expected, `bare ${expected}, probed ${depth}`);
 });
 

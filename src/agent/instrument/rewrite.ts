@@ -5,6 +5,7 @@
 // line, so every line number stays where the user wrote it; the few shifted
 // columns are covered by a source map.
 import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 import type MagicStringClass from 'magic-string';
 import type { Target } from '../../common/types.js';
 import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.js';
@@ -93,17 +94,21 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
       specs.push(target.spec);
       lines.push(lineOf(fn.node.start));
     }
-    instrumentFunction(fn.node, `__tz$b+${id}`, T.sourceToken(key, i), edits);
+    instrumentFunction(source, fn.node, `__tz$b+${id}`, T.sourceToken(key, i), edits);
   });
   // Per function, the characters inserted inside it: Function.prototype.toString turns its text back (source-text.ts).
   for (const { fn } of chosen) ranges.push(fn.node.start, fn.node.end, insertedWithin(fn.node, edits));
 
-  // Innermost first, so nested insertions at one offset nest correctly.
-  edits.sort((a, b) => b.start - a.start || a.end - b.end || b.rank - a.rank);
+  // Innermost first, so nested insertions at one offset nest correctly: at one start, a shorter range is
+  // inside a longer one, an equal range made later belongs to a deeper node, and a zero-width insertion
+  // (the resume at the top of a catch block) goes outside whatever else starts there.
+  edits.forEach((e, i) => (e.seq = i));
+  edits.sort((a, b) => b.start - a.start || width0(a) - width0(b) || a.end - b.end || b.seq! - a.seq!);
   for (const e of edits) {
     if (e.start === e.end) {
-      // An empty body: one insertion, or appendLeft would put the suffix before the prefix.
-      s.prependRight(e.start, e.prefix + e.suffix);
+      // One insertion (an empty body's prefix and suffix together): after the token before it, or before the one after.
+      if (e.left) s.appendLeft(e.start, e.prefix + e.suffix);
+      else s.prependRight(e.start, e.prefix + e.suffix);
       continue;
     }
     s.prependRight(e.start, e.prefix);
@@ -128,8 +133,10 @@ interface Edit {
   end: number;
   prefix: string;
   suffix: string;
-  /** For equal ranges: a higher rank is the inner edit (body < return < await). */
-  rank: number;
+  /** A zero-width insertion that belongs to the token before it (after a bare `return`). */
+  left?: boolean;
+  /** Creation order: for equal ranges, a later edit is the inner one. */
+  seq?: number;
 }
 
 function parse(source: string, filename: string, format: ModuleFormat): Node | undefined {
@@ -137,8 +144,21 @@ function parse(source: string, filename: string, format: ModuleFormat): Node | u
   return result.errors.length > 0 ? undefined : (result.program as unknown as Node);
 }
 
-/** The first parse error of `code`, or undefined when it parses. */
+/**
+ * The first syntax error of `code`, or undefined when it parses. CommonJS is
+ * judged by V8 itself, compiled the way Node's loader compiles it (and ~5x
+ * faster than a second oxc parse, which builds an AST); ES modules by oxc
+ * (vm cannot compile a module without a flag on Node 20).
+ */
 function parseProblem(code: string, filename: string, format: ModuleFormat): string | undefined {
+  if (format === 'commonjs') {
+    try {
+      compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
+      return undefined;
+    } catch (error) {
+      return error instanceof SyntaxError ? error.message : undefined;
+    }
+  }
   const error = parseModule(code, filename, format).errors[0];
   return error === undefined ? undefined : String((error as { message?: string }).message ?? error);
 }
@@ -154,7 +174,7 @@ function parseModule(source: string, filename: string, format: ModuleFormat) {
   return result;
 }
 
-function instrumentFunction(fn: Node, id: string, token: string, edits: Edit[]): void {
+function instrumentFunction(source: string, fn: Node, id: string, token: string, edits: Edit[]): void {
   const body = fn.body as Node;
   // Async functions and generators suspend: they give the current call back at each await/yield.
   const suspends = !!fn.async || !!fn.generator;
@@ -166,28 +186,34 @@ function instrumentFunction(fn: Node, id: string, token: string, edits: Edit[]):
   const suffix = slot ? T.slotEnd(id, token) : T.stackEnd(token);
   if (body.type !== 'BlockStatement') {
     // `(a) => expr` becomes `(a) => {…try{return …(expr)…}…}`.
-    edits.push({ start: body.start, end: body.end, prefix: `{${prefix}return ${returnStart}`, suffix: `${returnEnd}${suffix}}`, rank: 0 });
+    edits.push({ start: body.start, end: body.end, prefix: `{${prefix}return ${returnStart}`, suffix: `${returnEnd}${suffix}}` });
   } else {
     let start = body.start + 1;
     for (const statement of body.body as Node[]) {
       if (statement.type === 'ExpressionStatement' && typeof statement.directive === 'string') start = statement.end;
       else break;
     }
-    edits.push({ start, end: body.end - 1, prefix, suffix, rank: 0 });
+    edits.push({ start, end: body.end - 1, prefix, suffix });
   }
   ownNodes(body, (node) => {
     switch (node.type) {
       case 'ReturnStatement':
         if (fn.generator) break;
-        if (node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: returnStart, suffix: returnEnd, rank: 1 });
-        else if (!slot) edits.push({ start: node.start + 'return'.length, end: node.start + 'return'.length, prefix: T.STACK_BARE_RETURN, suffix: '', rank: 1 });
+        if (node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: returnStart, suffix: returnEnd });
+        else if (!slot) {
+          // After the keyword, ending the statement when it had no `;` (`return\n(x)` must not become a call).
+          const at = node.start + 'return'.length;
+          edits.push({ start: at, end: at, prefix: T.STACK_BARE_RETURN + (node.end === at ? ';' : ''), suffix: '', left: true });
+        }
         break;
       case 'AwaitExpression':
       case 'YieldExpression':
         if (!suspends) break;
-        edits.push({ start: node.start, end: node.end, prefix: T.SUSPEND_START, suffix: T.SUSPEND_END, rank: 2 });
-        if (node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: T.ARGUMENT_START, suffix: T.ARGUMENT_END, rank: 3 });
-        else edits.push({ start: node.start, end: node.end, prefix: T.BARE_SUSPEND_START, suffix: T.BARE_SUSPEND_END, rank: 3 });
+        // A bare `yield` ends its statement at a line break (a restricted production); our call would not.
+        const endsLine = !node.argument && nextLineContinues(source, node.end);
+        edits.push({ start: node.start, end: node.end, prefix: T.SUSPEND_START, suffix: T.SUSPEND_END + (endsLine ? ';' : '') });
+        if (node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: T.ARGUMENT_START, suffix: T.ARGUMENT_END });
+        else edits.push({ start: node.start, end: node.end, prefix: T.BARE_SUSPEND_START, suffix: T.BARE_SUSPEND_END });
         break;
       case 'CatchClause':
         if (suspends) edits.push(resumeAt(node.body));
@@ -228,8 +254,34 @@ function needsSlot(body: Node): boolean {
   return found;
 }
 
+const width0 = (e: Edit) => (e.start === e.end ? 1 : 0);
+
+/**
+ * Whether the code after `offset` goes on, after a line break, with a token that would continue an
+ * expression (`(`, `[`, a template, `+`, `-`, `/`, `.`): where the original had ASI end a statement.
+ */
+function nextLineContinues(source: string, offset: number): boolean {
+  let newline = false;
+  for (let i = offset; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029') newline = true;
+    else if (c === ' ' || c === '\t' || c === '\v' || c === '\f' || c === '\ufeff' || c === '\u00a0') continue;
+    else if (c === '/' && source[i + 1] === '/') {
+      const end = source.indexOf('\n', i);
+      if (end < 0) return false;
+      i = end - 1;
+    } else if (c === '/' && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      if (/[\n\r\u2028\u2029]/.test(source.slice(i, end))) newline = true;
+      i = end + 1;
+    } else return newline && '([`+-/.'.includes(c);
+  }
+  return false;
+}
+
 function resumeAt(block: Node): Edit {
-  return { start: block.start + 1, end: block.start + 1, prefix: T.RESUME, suffix: '', rank: 4 };
+  return { start: block.start + 1, end: block.start + 1, prefix: T.RESUME, suffix: '' };
 }
 
 const FUNCTION_BOUNDARIES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ClassDeclaration', 'ClassExpression']);

@@ -8,7 +8,8 @@
 // Two shapes:
 // - stack: plain (sync) functions keep no local of their own. The probe keeps
 //   a stack of their open calls; every way out pops it (a return, the end of
-//   the body, the catch). One try/catch and no local keep the frame small,
+//   the body, the catch), always before calling the probe, so the stack stays
+//   straight even when that call overflows. One try/catch and no local keep the frame small,
 //   so deep recursion reaches nearly the bare depth.
 // - slot: async functions, generators (which suspend), and the rare plain
 //   function whose `return` runs through a `finally` (the call must end after
@@ -31,7 +32,7 @@ export const TOKEN_START = '/*tz:';
 /** Opens a function body; `id` is an expression such as `__tz$b+3`. */
 export const stackStart = (id: string) => `;__tz$&&__tz$.s(${id});try{`;
 // The catch pops inline (no call, so it cannot overflow); __tz$x swallows any failure of ours, so the program's error is the one rethrown.
-export const stackEnd = (token: string) => `;__tz$&&__tz$.d()}catch($tzE){__tz$&&(__tz$.n--,__tz$x());throw $tzE}${token}`;
+export const stackEnd = (token: string) => `;__tz$d()}catch($tzE){__tz$&&(__tz$.n--,__tz$x());throw $tzE}${token}`;
 /** Around a `return` argument. */
 export const STACK_RETURN_START = '(__tz$v=(';
 export const STACK_RETURN_END = '),__tz$r())';
@@ -56,8 +57,11 @@ export const BARE_SUSPEND_END = ')';
 /** At the top of a catch/finally block or a for-await body: the call is running again. */
 export const RESUME = '__tz$w($tzK,0);';
 
+// The plain-call helpers pop before calling the probe and swallow its failures (a stack overflow in our
+// bookkeeping at the recursion limit): the program's own control flow and errors are never ours.
 export const HELPERS =
-  'function __tz$r(){var v=__tz$v;__tz$v=void 0;return __tz$?__tz$.r(v):v}' +
+  'function __tz$r(){var v=__tz$v;__tz$v=void 0;if(__tz$){__tz$.n--;try{__tz$.r(v)}catch(e){}}return v}' +
+  'function __tz$d(){if(__tz$){__tz$.n--;try{__tz$.d()}catch(e){}}}' +
   'function __tz$x(){try{__tz$.x()}catch(e){}}' +
   'function __tz$u(k,v){if(k>0)__tz$.u(k);return v}' +
   'function __tz$w(k,v){if(k>0)__tz$.w(k);return v}';

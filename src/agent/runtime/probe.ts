@@ -1,10 +1,11 @@
 // The object instrumented code calls, found under a global symbol.
 // Plain functions (the "stack" shape, see templates.ts):
 //   s(id)      a call starts; its slot goes on the probe's stack of plain calls
-//   r(v)       it returns v (popped; a native promise is timed until it settles)
+//   n--, then  the instrumented code pops (no call needed, so even a stack
+//              overflow keeps the stack straight), then tells how the call ended:
+//   r(v)       it returned v (a native promise is timed until it settles)
 //   d()        it ran off the end of its body
-//   n--, x()   it threw: the catch pops (no call needed, so even a stack
-//              overflow keeps the stack straight), then x() ends the call
+//   x()        it threw
 // Async functions, generators and returns through `finally` (the "slot" shape):
 //   o(id)      a call starts; returns its slot (0: counted, not timed)
 //   e(id, slot, how, v)  it ended: how 2 = threw, else returned v
@@ -25,7 +26,7 @@ export interface Probe {
   /** How many plain calls are on the stack; instrumented catch blocks decrement it themselves. */
   n: number;
   s(id: number): void;
-  r(value: unknown): unknown;
+  r(value: unknown): void;
   d(): void;
   x(): void;
   o(id: number): number;
@@ -144,36 +145,40 @@ export function makeProbe(start: (id: number) => number, end: End): Probe {
     }
   };
 
+  /** The entry the instrumented code just popped; entries above it were abandoned. */
+  const pop = () => {
+    let n = probe.n;
+    if (n < 0) n = probe.n = 0;
+    const entry = stack[n];
+    stack[n] = 0;
+    if (stack[n + 1] !== 0) abandon(n + 1);
+    return entry;
+  };
+
   const probe: Probe = {
     n: 0,
     s(id) {
-      const slot = start(id);
+      let slot = 0;
+      try {
+        slot = start(id);
+      } catch {
+        // Our bookkeeping hit the stack limit: the call runs untimed, the stack stays straight.
+      }
       const n = probe.n;
-      // One entry to spare, so r() and d() can look above the top without a bounds check.
+      // One entry to spare, so the ends can look above the top without a bounds check.
       if (n + 2 > stack.length) stack = grownInt32(stack, stack.length * 2);
       if (stack[n] !== 0) abandon(n);
       stack[n] = slot === 0 ? -id - 1 : slot;
       probe.n = n + 1;
     },
     r(value) {
-      const n = --probe.n;
-      if (n < 0) return (probe.n = 0), value;
-      const entry = stack[n];
-      stack[n] = 0;
-      if (stack[n + 1] !== 0) abandon(n + 1);
-      finish(entry, 0, value);
-      return value;
+      finish(pop(), 0, value);
     },
     d() {
-      const n = --probe.n;
-      if (n < 0) return void (probe.n = 0);
-      const entry = stack[n];
-      stack[n] = 0;
-      if (stack[n + 1] !== 0) abandon(n + 1);
+      const entry = pop();
       if (entry > 0) end(entry, false);
     },
     x() {
-      // The catch has popped already: our entry is the one just above the stack.
       abandon(probe.n);
     },
     o: start,
