@@ -9,7 +9,7 @@ import { AWAITS, CLASSES, DIRECTIVES, MISC, MODULE_DIRECTIVES, PROMISES, SUPPORT
 const require = createRequire(import.meta.url);
 let esbuild;
 
-const isStrictPrologue = (d) => /^(#!.*\n)?["']use strict["']/.test(d) || /;"use strict"/.test(d);
+const isStrictPrologue = (d) => /(^|[\n;])\s*["']use strict["']/.test(d);
 const step = (label, call) => `__fz.q(${JSON.stringify(label)}, () => ${call})`;
 
 /** Programs of generated control flow: nested try/catch/finally, jumps, labels, await/yield. */
