@@ -209,6 +209,7 @@ export const MISC = [
   { code: `function evalIt$(a) { return eval('a + 1') }`, calls: [`evalIt$(1)`] },
   { code: `function evalVar$() { eval('var ev = 2'); return typeof ev }`, calls: [`evalVar$()`], sloppy: true },
   { code: `async function awaitedCall$() { return (await null)() }\nasync function awaitedIter$() { for (const x of await 5) {} }\nasync function awaitedNew$() { return new (await 5)() }\nasync function awaitedDestructure$() { const { a } = await null; return a }`, calls: [`awaitedCall$()`, `awaitedIter$()`, `awaitedNew$()`, `awaitedDestructure$()`] },
+  { code: `function rebind$(g) { function g() {} return [typeof arguments[0], typeof g] }`, calls: [`rebind$(1)`], sloppy: true },
   { code: `function redeclare$(a) { let a = 1; return a }`, calls: [`redeclare$(2)`] },
   { code: `function notFn$() { const x = 1; return x() }`, calls: [`notFn$()`] },
   { code: `function undef$(o) { return o.missing.deeper }`, calls: [`undef$({})`] },
