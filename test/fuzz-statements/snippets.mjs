@@ -190,6 +190,10 @@ class Derived$ extends Ctor$ { constructor(x) { super(x); return } }`,
     calls: [`new Ctor$(1)`, `new Ctor$(0)`, `new Derived$(0)`, `Ctor$(1)`, `new (class extends Ctor$ { constructor() { return } })()`, `new Derived$(0)`],
   },
   {
+    code: `class NoSuper$ extends Object { constructor() { return } }\nfunction after$() { return 'after' }`,
+    calls: [`new NoSuper$()`, `after$()`, `after$()`],
+  },
+  {
     code: `class Acc$ { static accessor = 1; get ['comp' + 'uted']() { return 'c' } static set s(v) { Acc$.v = v } }`,
     calls: [`new Acc$().computed`, `(Acc$.s = 3, Acc$.v)`],
   },
