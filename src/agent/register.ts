@@ -20,6 +20,7 @@ import { enableOtelContext } from './runtime/otel-context.js';
 import { patchBuiltins } from './runtime/builtins.js';
 import { loggingProbe, plainProbe, PROBE_KEY, setDefaultSampling, type Probe } from './runtime/probe.js';
 import { warn } from './runtime/state.js';
+import { installSourceText } from './runtime/source-text.js';
 import { canBeEsm, TargetSet } from './targets.js';
 import { buildSummary } from '../report/summary.js';
 import { renderTable } from '../report/table.js';
@@ -59,6 +60,7 @@ function start(): void {
   const probe: Probe = logCalls ? loggingProbe((line) => process.stderr.write(`tanzhen: ${line}\n`)) : plainProbe;
   Object.defineProperty(globalThis, PROBE_KEY, { value: probe, configurable: true, enumerable: false, writable: false });
 
+  installSourceText();
   const set = new TargetSet(targets);
   set.prepare();
   patchBuiltins(set.builtins, probe);
