@@ -50,6 +50,7 @@ function mergeFunctions(reports: ProcessReport[]): SummaryFunction[] {
       fn.selfMs += f.selfMs ?? f.totalMs;
       fn.maxMs = Math.max(fn.maxMs, f.maxMs);
       if (f.sampleEvery) fn.sampleEvery = Math.max(fn.sampleEvery ?? 1, f.sampleEvery);
+      if (f.unfinished) fn.unfinished = (fn.unfinished ?? 0) + f.unfinished;
       entry.histogram.add(f.histogram);
     }
   }
