@@ -82,7 +82,7 @@ test('JSON of any depth: the same text as JSON.stringify where that works, compa
   let deep = { children: [] };
   const top = deep;
   for (let i = 0; i < DEPTH; i++) deep = deep.children[0] = { n: i, children: [] };
-  assert.throws(() => JSON.stringify(top), RangeError);
+  // (JSON.stringify(top) throws RangeError up to Node 24; indented, its text would grow with the square of the depth.)
   const text = stringifyJson(top, 2);
   assert.ok(text.length < 40 * DEPTH, `${text.length} characters`);
   let parsed = JSON.parse(text);
