@@ -36,13 +36,15 @@ test(`Node ${OLD} under tanzhen run: output and exit code unchanged, one warning
   }
 });
 
-test(`Node ${OLD} with the preload alone: one warning, and none when no target is set`, { timeout: 600_000 }, () => {
+test(`Node ${OLD} with the preload alone: one warning (targets in TANZHEN_TRACE or a file), none without targets`, { timeout: 600_000 }, () => {
   const old = nodeBinary(OLD);
   const preload = ['--import', pathToFileURL(path.join(root, 'dist/agent/register.js')).href];
   const run = (env) => spawnSync(old, [...preload, 'main.js', 'exit'], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
   const probed = run({ TANZHEN_TRACE: './work.js:tick' });
   assert.equal(probed.status, 7);
   assert.equal(probed.stderr, warning + '\n');
+  const fromFile = run({ TANZHEN_TRACE: '', TANZHEN_TRACE_FILE: path.join(cwd, 'targets.txt') }); // many targets come in a file
+  assert.equal(fromFile.stderr, warning + '\n');
   const idle = run({ TANZHEN_TRACE: '' });
   assert.equal(idle.status, 7);
   assert.equal(idle.stderr, '');
