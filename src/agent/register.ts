@@ -12,7 +12,7 @@ import { installEsmHooks } from './hooks/legacy-esm.js';
 import { installSyncHooks } from './hooks/sync.js';
 import { processReport, reportPaths, setCalibration, startReportWriter } from './report-writer.js';
 import { calibrate } from './runtime/calibrate.js';
-import { configureCalls } from './runtime/calls.js';
+import { closeOpenCalls, configureCalls } from './runtime/calls.js';
 import { enableAsyncContext } from './runtime/async-context.js';
 import { setOverhead } from './runtime/recorder.js';
 import { enableSpans } from './runtime/spans.js';
@@ -74,6 +74,8 @@ function start(): void {
     }
   }
 
+  // Before the reports are written: calls still open at exit end there, as unfinished.
+  process.on('exit', closeOpenCalls);
   if (out) startReportWriter(out, positiveInt(env[ENV.flushMs], 1000, true));
   // Without the launcher, the main thread prints its own table at exit.
   if (!env[ENV.run] && isMainThread) {
