@@ -32,6 +32,7 @@ function newMagicString(source: string): MagicStringClass {
 }
 import { collectFunctions, walk, type FoundFunction, type Node } from './collect.js';
 import { nameMatches, qualifiedName } from './names.js';
+import { withOriginalNames } from './original-names.js';
 
 export interface RewriteResult {
   code: string;
@@ -50,7 +51,8 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const program = parse(source, filename, format);
   if (!program) return undefined;
 
-  const all = collectFunctions(program);
+  const inputMap = readInlineMap(source);
+  const all = withOriginalNames(collectFunctions(program), source, filename, inputMap);
   const chosen: Array<{ fn: FoundFunction; target: Target }> = [];
   const matched = new Set<string>();
   for (const fn of all) {
@@ -73,7 +75,6 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const lines: number[] = [];
   const idOf = new Map<string, number>();
   const display = displayNames(chosen.map((c) => c.fn));
-  const inputMap = readInlineMap(source);
   const lineOf = inputMap ? originalLineFinder(source, inputMap) : lineFinder(source);
   const s = newMagicString(source);
   const edits: Edit[] = [];
@@ -86,7 +87,7 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
       idOf.set(name, id);
       names.push(name);
       specs.push(target.spec);
-      lines.push(lineOf(fn.node.start));
+      lines.push(fn.line ?? lineOf(fn.node.start));
     }
     instrumentFunction(fn.node, `__tz$b+${id}`, edits);
   });
