@@ -6,7 +6,7 @@
 // to the original source, parsed here, and takes the name, container and line
 // of the original function it came from. Without a map, a readable original
 // or a match, a function keeps the name found in the output.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,16 @@ interface Original {
 /** Each function of `found` renamed after its original, where the map leads to one. */
 export function withOriginalNames(found: FoundFunction[], source: string, filename: string, map: RawMap | undefined): FoundFunction[] {
   // A loader's map names one source, the file it compiled. A bundle's names many: that is the bundle work (issue 13).
-  if (!map || map.sources?.length !== 1) return found;
+  if (!map || !Array.isArray(map.sources) || map.sources.length !== 1) return found;
+  try {
+    return renamed(found, source, filename, map);
+  } catch {
+    // A map we cannot follow costs the written names, never the probe.
+    return found;
+  }
+}
+
+function renamed(found: FoundFunction[], source: string, filename: string, map: RawMap): FoundFunction[] {
   const { trace, originalPositionFor } = traceOf(map);
   let original: Original | null | undefined;
   const generatedStarts = lineStarts(source);
@@ -85,6 +94,7 @@ function readOriginal(map: RawMap, filename: string): Original | null {
   if (typeof text !== 'string') {
     if (!name) return null;
     try {
+      if (!statSync(name).isFile()) return null;
       text = readFileSync(name, 'utf8');
     } catch {
       return null;
