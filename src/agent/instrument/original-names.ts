@@ -120,9 +120,10 @@ function resolveSource(map: RawMap, filename: string): string | undefined {
 
 function parseOriginal(name: string, text: string): Node | undefined {
   const oxc = require('oxc-parser') as typeof import('oxc-parser');
-  const lang = /\.[cm]?tsx?$/.test(name) ? (name.endsWith('x') ? 'tsx' : 'ts') : /\.jsx$/.test(name) ? 'jsx' : 'js';
+  // Plain JavaScript as 'jsx', its superset: a Babel-compiled .js original may hold JSX.
+  const lang = /\.[cm]?tsx?$/.test(name) ? (name.endsWith('x') ? 'tsx' : 'ts') : 'jsx';
   for (const sourceType of ['module', 'commonjs'] as const) {
-    const result = oxc.parseSync(name, text, { sourceType, lang });
+    const result = oxc.parseSync(name, text, { sourceType, lang, astType: 'js' });
     if (result.errors.length === 0) return result.program as unknown as Node;
   }
   return undefined;
