@@ -78,12 +78,15 @@ function renamed(found: FoundFunction[], source: string, filename: string, map: 
 
 const FIRST_STATEMENT = 2;
 
-/** Where to look a generated function up in the map: its body's start (esbuild maps it exactly), its own start, its first statement. */
+/**
+ * Where to look a generated function up in the map: its body's start (esbuild maps it exactly), its own start,
+ * its first statement. A concise arrow body can itself be a function (`a => b => a + b`): the arrow's own start then.
+ */
 function probePoints(fn: Node): number[] {
   const body = fn.body as Node;
-  const points = [body.start, fn.start];
-  const first = body.type === 'BlockStatement' ? body.body?.[0] : undefined;
-  if (first) points.push(first.start);
+  const block = body.type === 'BlockStatement';
+  const points = [block ? body.start : fn.start, fn.start];
+  if (block && body.body?.[0]) points.push(body.body[0].start);
   return points;
 }
 
