@@ -34,6 +34,7 @@ function newMagicString(source: string): MagicStringClass {
 }
 import { collectFunctions, walk, type FoundFunction, type Node } from './collect.js';
 import { nameMatches, qualifiedName } from './names.js';
+import { withOriginalNames } from './original-names.js';
 
 export interface RewriteResult {
   code: string;
@@ -52,7 +53,8 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const program = parse(source, filename, format);
   if (!program) return undefined;
 
-  const all = collectFunctions(program);
+  const inputMap = readInlineMap(source);
+  const all = withOriginalNames(collectFunctions(program), source, filename, inputMap);
   const withBound = underWith(program);
   const chosen: Array<{ fn: FoundFunction; target: Target }> = [];
   const matched = new Set<string>();
@@ -77,7 +79,6 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const lines: number[] = [];
   const idOf = new Map<string, number>();
   const display = displayNames(chosen.map((c) => c.fn));
-  const inputMap = readInlineMap(source);
   const lineOf = inputMap ? originalLineFinder(source, inputMap) : lineFinder(source);
   const s = newMagicString(source);
   const edits: Edit[] = [];
@@ -92,7 +93,7 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
       idOf.set(name, id);
       names.push(name);
       specs.push(target.spec);
-      lines.push(lineOf(fn.node.start));
+      lines.push(fn.line ?? lineOf(fn.node.start));
     }
     instrumentFunction(source, fn.node, `__tz$b+${id}`, T.sourceToken(key, i), edits);
   });
