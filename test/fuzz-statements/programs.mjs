@@ -69,7 +69,8 @@ export const pieceProgram = (families, { text = false, sloppy = false } = {}) =>
         } else for (const c of p.calls) steps.push(step(rename(c), rename(c)));
       }
       const source = `${directive}${parts.join('\n')}\n${steps.join('\n')}\n`;
-      return { format: spec.format, source: lines(minify(source, spec.minify, spec.format), spec.eol), spec };
+      const how = chosen.some(([, p]) => p.keepBraces) ? 'none' : spec.minify;
+      return { format: spec.format, source: lines(minify(source, how, spec.format), spec.eol), spec };
     });
 };
 
@@ -82,13 +83,15 @@ function minify(source, how, format) {
   if (how === 'none') return source;
   esbuild ??= require('esbuild');
   try {
-    return esbuild.transformSync(source, {
+    const { code } = esbuild.transformSync(source, {
       minifyWhitespace: true,
       minifySyntax: how === 'all',
       format: format === 'module' ? 'esm' : undefined,
       target: 'es2022',
       supported: { 'top-level-await': true },
-    }).code;
+    });
+    // esbuild writes `yield\n(x)` as `(yield)(x)`, a call of the yielded value: not the program we meant.
+    return code.includes('(yield)(') ? source : code;
   } catch {
     return source;
   }

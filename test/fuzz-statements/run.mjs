@@ -150,7 +150,7 @@ async function tanzhenFree(cwd, name) {
 /**
  * Stderr without tanzhen's own lines, and stack frames only where they point into the program. Columns, and
  * the source line Node quotes above a crash, differ in rewritten files without source maps: a documented
- * difference (docs/reliability.md), compared only with TZ_FUZZ_DOCUMENTED=1.
+ * difference (docs/transparency.md), compared only with TZ_FUZZ_DOCUMENTED=1.
  */
 function observable({ code, signal, stdout, stderr }, dir) {
   const exact = process.env.TZ_FUZZ_DOCUMENTED === '1';

@@ -4,8 +4,9 @@
 // `arguments` and recursion. `$` in a piece becomes a unique suffix; `calls`
 // are the steps the harness runs; `sloppy` pieces need a sloppy CommonJS file,
 // `esm` ones a module, `needs` names syntax not every supported Node has, and
-// `documented` marks a difference docs/reliability.md states (left out unless
-// TZ_FUZZ_DOCUMENTED=1).
+// `documented` marks a difference docs/transparency.md states (left out unless
+// TZ_FUZZ_DOCUMENTED=1), `keepBraces` a piece the minifier must not touch
+// (a for-await body without braces is documented as different).
 
 /** Syntax this Node may lack: pieces that need it are left out. */
 export const SUPPORTED = { using: syntaxOk('{ using x = null }') };
@@ -83,7 +84,7 @@ export const AWAITS = [
   { code: `function aw$(){var await=(v)=>v*2;return await(3)}`, calls: [`aw$()`], sloppy: true },
   { code: `function yi$(){var yield=(v)=>v+1;return yield(1)}`, calls: [`yi$()`], sloppy: true },
   { code: `const tla$=await(Promise.resolve('top'));__fz.log(tla$)`, calls: [], esm: true },
-  { code: `const pending$ = { [Symbol.asyncIterator]() { let i = 0; return { next() { return i++ === 0 ? Promise.resolve({ value: 1, done: false }) : new Promise(() => {}) } } } }\nasync function serve$() { for await (const x of pending$) { __fz.log('got', x) } }`, calls: [`(serve$(), 'serving')`] },
+  { code: `const pending$ = { [Symbol.asyncIterator]() { let i = 0; return { next() { return i++ === 0 ? Promise.resolve({ value: 1, done: false }) : new Promise(() => {}) } } } }\nasync function serve$() { for await (const x of pending$) { __fz.log('got', x) } }`, calls: [`(serve$(), 'serving')`], keepBraces: true },
   { code: `async function* never$() { return new Promise(() => {}) }`, calls: [`(never$().next(), 'waiting')`] },
   { code: `async function a18$() {\n  const v = 1\n  await\n  (v)\n  return v\n}`, calls: [`a18$()`] },
 ];
@@ -128,7 +129,7 @@ export const PROMISES = [
   { code: `Promise.resolve().then(() => __fz.log('promise'))\nprocess.nextTick(() => __fz.log('tick'))`, calls: [] },
   { code: `function imp$() { return import('node:path') }`, calls: [`imp$().then((m) => typeof m.join)`] },
   { code: `function meta$() { return typeof import.meta.url }`, calls: [`meta$()`], esm: true },
-  { code: `function spy$(v) { const p = Promise.resolve(v); Object.defineProperty(p, 'constructor', { get() { __fz.log('constructor read', v); return Promise } }); return p }\nfunction plainSpy$() { return spy$(1) }\nasync function asyncSpy$() { return spy$(2) }`, calls: [`(plainSpy$(), 'dropped')`, `asyncSpy$()`] },
+  { code: `function spy$(v) { const p = Promise.resolve(v); Object.defineProperty(p, 'constructor', { get() { __fz.log('constructor read', v); return Promise } }); return p }\nfunction plainSpy$() { return spy$(1) }\nasync function asyncSpy$() { return spy$(2) }`, calls: [`(plainSpy$(), 'dropped')`, `asyncSpy$()`], documented: 'timing a returned promise reads its constructor' },
   { code: `function late$() { const p = Promise.reject(new Error('late')); setImmediate(() => p.catch(() => __fz.log('late catch'))); return p }`, calls: [`(late$(), 'later')`], documented: 'a rejection nobody handles of a plain function\'s promise goes unreported' },
   { code: `function frozen$() { return Object.freeze(Promise.resolve('f')) }`, calls: [`Object.isFrozen(frozen$())`] },
   { code: `function own$() { const p = Promise.resolve(1); p.marker = 'm'; return p }`, calls: [`own$().marker`] },
@@ -212,7 +213,7 @@ export const MISC = [
   { code: `function thrower$() { throw new TypeError('t') }`, calls: [`(() => { try { thrower$() } catch (e) { return [e instanceof TypeError, e.message, typeof e.stack] } })()`] },
   { code: `function evalIt$(a) { return eval('a + 1') }`, calls: [`evalIt$(1)`] },
   { code: `function evalVar$() { eval('var ev = 2'); return typeof ev }`, calls: [`evalVar$()`], sloppy: true },
-  { code: `async function awaitedCall$() { return (await null)() }\nasync function awaitedIter$() { for (const x of await 5) {} }\nasync function awaitedNew$() { return new (await 5)() }\nasync function awaitedDestructure$() { const { a } = await null; return a }`, calls: [`awaitedCall$()`, `awaitedIter$()`, `awaitedNew$()`, `awaitedDestructure$()`] },
+  { code: `async function awaitedCall$() { return (await null)() }\nasync function awaitedIter$() { for (const x of await 5) {} }\nasync function awaitedNew$() { return new (await 5)() }\nasync function awaitedDestructure$() { const { a } = await null; return a }`, calls: [`awaitedCall$()`, `awaitedIter$()`, `awaitedNew$()`, `awaitedDestructure$()`], documented: 'error messages quoting a misused await result' },
   { code: `function rebind$(g) { function g() {} return [typeof arguments[0], typeof g] }`, calls: [`rebind$(1)`], sloppy: true },
   { code: `function redeclare$(a) { let a = 1; return a }`, calls: [`redeclare$(2)`] },
   { code: `function notFn$() { const x = 1; return x() }`, calls: [`notFn$()`] },
