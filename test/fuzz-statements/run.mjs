@@ -2,6 +2,8 @@
 // is written twice, once as is and once through the real rewriter (a `*`
 // target) with the real probe installed, and loaded by Node's own loaders.
 // In a child: `node -r child.cjs prog`, bare and under the real `tanzhen run`.
+// First, as the preload does before any program code runs (the recorder captures Function.prototype.toString).
+import './install-source-text.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';

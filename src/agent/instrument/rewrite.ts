@@ -58,8 +58,9 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const withBound = underWith(program);
   const chosen: Array<{ fn: FoundFunction; target: Target }> = [];
   const matched = new Set<string>();
+  const derived = derivedConstructors(program);
   for (const fn of all) {
-    if (withBound.has(fn.node)) continue;
+    if (withBound.has(fn.node) || redeclaresParameter(fn.node)) continue;
     const target = targets.find((t) => nameMatches(t.name, fn));
     if (!target) continue;
     chosen.push({ fn, target });
@@ -95,7 +96,7 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
       specs.push(target.spec);
       lines.push(fn.line ?? lineOf(fn.node.start));
     }
-    instrumentFunction(source, fn.node, `__tz$b+${id}`, T.sourceToken(key, i), edits);
+    instrumentFunction(source, fn.node, derived.has(fn.node), `__tz$b+${id}`, T.sourceToken(key, i), edits);
   });
   // Per function, the characters inserted inside it: Function.prototype.toString turns its text back (source-text.ts).
   for (const { fn } of chosen) ranges.push(fn.node.start, fn.node.end, insertedWithin(fn.node, edits));
@@ -175,11 +176,12 @@ function parseModule(source: string, filename: string, format: ModuleFormat) {
   return result;
 }
 
-function instrumentFunction(source: string, fn: Node, id: string, token: string, edits: Edit[]): void {
+function instrumentFunction(source: string, fn: Node, derivedConstructor: boolean, id: string, token: string, edits: Edit[]): void {
   const body = fn.body as Node;
   // Async functions and generators suspend: they give the current call back at each await/yield.
   const suspends = !!fn.async || !!fn.generator;
-  const slot = suspends || needsSlot(body);
+  // A derived constructor's `return` can throw at the return itself (no super() yet): it must end in one place.
+  const slot = suspends || derivedConstructor || needsSlot(body);
   // The finally of the slot shape sees the last value returned (a promise is timed until it settles); a generator's return value is never one.
   const returnStart = slot ? T.SLOT_RETURN_START : T.STACK_RETURN_START;
   const returnEnd = slot ? T.SLOT_RETURN_END : T.STACK_RETURN_END;
@@ -332,6 +334,61 @@ function insertedWithin(fn: Node, edits: Edit[]): number {
   let total = 0;
   for (const e of edits) if (e.start > fn.start && e.end <= fn.end) total += e.prefix.length + e.suffix.length;
   return total;
+}
+
+/** The functions that are constructors of classes with an `extends`. */
+function derivedConstructors(program: Node): Set<Node> {
+  const found = new Set<Node>();
+  walk(program, (node) => {
+    if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.superClass) {
+      for (const member of node.body.body as Node[]) if (member.type === 'MethodDefinition' && member.kind === 'constructor') found.add(member.value);
+    }
+  });
+  return found;
+}
+
+/**
+ * A body whose top level declares a parameter's name again (`let a` over a
+ * parameter `a` is a SyntaxError V8 must still raise; a sloppy-mode
+ * `function a(){}` rebinds the parameter): moved into our try block, either
+ * would change meaning, so such a function is left as written.
+ */
+function redeclaresParameter(fn: Node): boolean {
+  const body = fn.body as Node;
+  if (body.type !== 'BlockStatement' || (fn.params as Node[]).length === 0) return false;
+  const params = new Set<string>();
+  for (const param of fn.params as Node[]) bindingNames(param, params);
+  for (const statement of body.body as Node[]) {
+    const names = new Set<string>();
+    if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') for (const d of statement.declarations) bindingNames(d.id, names);
+    else if ((statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration') && statement.id) names.add(statement.id.name);
+    for (const name of names) if (params.has(name)) return true;
+  }
+  return false;
+}
+
+function bindingNames(pattern: Node | null | undefined, into: Set<string>): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case 'Identifier':
+      into.add(pattern.name);
+      break;
+    case 'AssignmentPattern':
+      bindingNames(pattern.left, into);
+      break;
+    case 'RestElement':
+      bindingNames(pattern.argument, into);
+      break;
+    case 'ArrayPattern':
+      for (const element of pattern.elements) bindingNames(element, into);
+      break;
+    case 'ObjectPattern':
+      for (const property of pattern.properties) bindingNames(property.type === 'RestElement' ? property : property.value, into);
+      break;
+    case 'TSParameterProperty':
+      bindingNames(pattern.parameter, into);
+      break;
+  }
 }
 
 /** Functions inside a `with` body: every name in them may resolve on the user's object first, so they stay untouched. */

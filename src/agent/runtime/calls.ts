@@ -118,12 +118,13 @@ export function endCall(slot: number, failed: boolean): number {
   const parent = slotParent[slot];
   const parentOpen = isOpen(parent, slotParentGen[slot]);
   const child = slotChild[slot];
+  // Before any call of ours: should one fail (a stack overflow), no later call nests under this one.
+  if (current === slot) current = parentOpen ? parent : 0;
   const ms = record(id, end - slotStart[slot], child, failed);
   const self = ms > child ? ms - child : 0;
   addToNode(slotNode[slot], ms, self, sampleEvery[id]);
   if (parentOpen) slotChild[parent] += ms;
   if (keepSpans) addSpan(slotSpan[slot], slotParentSpan[slot], id, slotStart[slot], ms, failed);
-  if (current === slot) current = parentOpen ? parent : 0;
   if (trackAsync) {
     leaveCall(slotContext[slot]);
     slotContext[slot] = undefined;
@@ -131,6 +132,22 @@ export function endCall(slot: number, failed: boolean): number {
   slotGen[slot]++;
   free[freeCount++] = slot;
   return ms;
+}
+
+/**
+ * When `slot` ends while the current call is one of its descendants, that
+ * descendant's frame is gone without its end having run (our bookkeeping
+ * overflowed the stack there): it is returned, to be ended first; else 0.
+ */
+export function staleBelow(slot: number): number {
+  if (current === slot || current === 0) return 0;
+  let s = current;
+  let gen = slotGen[s];
+  while (isOpen(s, gen) && s !== slot) {
+    gen = slotParentGen[s];
+    s = slotParent[s];
+  }
+  return s === slot ? current : 0;
 }
 
 /** The call steps aside (await, yield, or a returned promise): new calls nest under its parent again. */

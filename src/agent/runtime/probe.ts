@@ -15,7 +15,7 @@
 // the choice is made once, at start-up.
 import { types } from 'node:util';
 import { formatDuration } from '../../common/units.js';
-import { callFunction, currentSlot, depthOf, endCall, reserveSampling, rewind, startCall, unwind } from './calls.js';
+import { callFunction, currentSlot, depthOf, endCall, reserveSampling, rewind, staleBelow, startCall, unwind } from './calls.js';
 import { addFunction, countError, functionCount, functionInfo } from './recorder.js';
 import { noteModule } from './state.js';
 import { reserveFunctions } from './tree.js';
@@ -122,6 +122,8 @@ export function makeProbe(start: (id: number) => number, end: End): Probe {
   /** Ends a popped entry; `how` as for e(). */
   const finish = (entry: number, how: number, value: unknown) => {
     if (entry > 0) {
+      // Descendants left current by a stack overflow in our bookkeeping end first, innermost first.
+      for (let stale = staleBelow(entry); stale !== 0; stale = staleBelow(entry)) end(stale, true);
       if (how !== THREW && isNativePromise(value)) settle(-1, entry, value, end);
       else end(entry, how === THREW);
     } else if (entry < 0) {
@@ -139,20 +141,22 @@ export function makeProbe(start: (id: number) => number, end: End): Probe {
     let top = from;
     while (top + 1 < stack.length && stack[top + 1] !== 0) top++;
     for (let i = top; i >= from; i--) {
-      const entry = stack[i];
+      // Cleared once ended: if ending fails (at the stack limit), the entry is still there to end later.
+      finish(stack[i], THREW, undefined);
       stack[i] = 0;
-      finish(entry, THREW, undefined);
     }
   };
 
-  /** The entry the instrumented code just popped; entries above it were abandoned. */
-  const pop = () => {
+  /**
+   * The index of the entry the instrumented code just popped, after ending
+   * the abandoned ones above it. The entry itself is cleared only once its
+   * call has ended: if ending fails (at the stack limit), it is ended later.
+   */
+  const popped = () => {
     let n = probe.n;
     if (n < 0) n = probe.n = 0;
-    const entry = stack[n];
-    stack[n] = 0;
     if (stack[n + 1] !== 0) abandon(n + 1);
-    return entry;
+    return n;
   };
 
   const probe: Probe = {
@@ -162,22 +166,29 @@ export function makeProbe(start: (id: number) => number, end: End): Probe {
       // One entry to spare, so the ends can look above the top without a bounds check.
       if (n + 2 > stack.length) stack = grownInt32(stack, stack.length * 2);
       let slot = 0;
+      let before = 0;
       try {
         // Calls abandoned by a stack overflow end first, so this one does not nest under them.
         if (stack[n] !== 0) abandon(n);
+        before = currentSlot();
         slot = start(id);
       } catch {
-        // Our bookkeeping hit the stack limit: the call runs untimed, the stack stays straight.
+        // Our bookkeeping hit the stack limit: the call runs untimed, the stack stays straight;
+        // if it did start (a wrapper of start failed after it), it is ended with this frame.
+        if (currentSlot() !== before) slot = currentSlot();
       }
       stack[n] = slot === 0 ? -id - 1 : slot;
       probe.n = n + 1;
     },
     r(value) {
-      finish(pop(), 0, value);
+      const n = popped();
+      finish(stack[n], 0, value);
+      stack[n] = 0;
     },
     d() {
-      const entry = pop();
-      if (entry > 0) end(entry, false);
+      const n = popped();
+      finish(stack[n], 0, undefined);
+      stack[n] = 0;
     },
     x() {
       abandon(probe.n);
