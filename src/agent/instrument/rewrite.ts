@@ -10,6 +10,9 @@ import type MagicStringClass from 'magic-string';
 import type { Target } from '../../common/types.js';
 import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.js';
 import * as T from './templates.js';
+import { collectFunctions, type FoundFunction, type Node } from './collect.js';
+import { nameMatches, qualifiedName } from './names.js';
+import { derivedConstructors, needsSlot, nextLineContinues, ownNodes, redeclaresParameter, underWith } from './syntax.js';
 import { moduleKey, noteOriginalSource } from '../runtime/source-text.js';
 
 export { MARKER } from './templates.js';
@@ -32,8 +35,6 @@ function newMagicString(source: string): MagicStringClass {
   }
   return new MagicString(source);
 }
-import { collectFunctions, walk, type FoundFunction, type Node } from './collect.js';
-import { nameMatches, qualifiedName } from './names.js';
 import { withOriginalNames } from './original-names.js';
 
 export interface RewriteResult {
@@ -250,57 +251,7 @@ function instrumentFunction(source: string, fn: Node, derivedConstructor: boolea
   });
 }
 
-/**
- * A plain function needs the slot shape when a `return` runs through a
- * `finally` (the call ends after it, once, whatever it does) or when it holds
- * a `with` (nothing of ours goes inside one: our names would be looked up on
- * the user's object, so its returns are left alone and the finally ends the call).
- */
-function needsSlot(body: Node): boolean {
-  let found = false;
-  const visit = (node: Node, guarded: boolean): void => {
-    walk(node, (child) => {
-      if (found) return false;
-      if (child !== node && FUNCTION_BOUNDARIES.has(child.type)) return false;
-      if (child.type === 'WithStatement') return void (found = true);
-      if (child.type === 'ReturnStatement' && guarded) return void (found = true);
-      if (child !== node && child.type === 'TryStatement' && child.finalizer && !guarded) {
-        visit(child.block, true);
-        if (child.handler) visit(child.handler, true);
-        visit(child.finalizer, false);
-        return false;
-      }
-    });
-  };
-  visit(body, false);
-  return found;
-}
-
 const width0 = (e: Edit) => (e.start === e.end ? 1 : 0);
-
-/**
- * Whether the code after `offset` goes on, after a line break, with a token that would continue an
- * expression (`(`, `[`, a template, `+`, `-`, `/`, `.`): where the original had ASI end a statement.
- */
-function nextLineContinues(source: string, offset: number): boolean {
-  let newline = false;
-  for (let i = offset; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029') newline = true;
-    else if (c === ' ' || c === '\t' || c === '\v' || c === '\f' || c === '\ufeff' || c === '\u00a0') continue;
-    else if (c === '/' && source[i + 1] === '/') {
-      const end = source.indexOf('\n', i);
-      if (end < 0) return false;
-      i = end - 1;
-    } else if (c === '/' && source[i + 1] === '*') {
-      const end = source.indexOf('*/', i + 2);
-      if (end < 0) return false;
-      if (/[\n\r\u2028\u2029]/.test(source.slice(i, end))) newline = true;
-      i = end + 1;
-    } else return newline && '([`+-/.'.includes(c);
-  }
-  return false;
-}
 
 /**
  * A for-await loop waits for each next item in its head, an await no code of
@@ -318,93 +269,12 @@ function resumeAt(block: Node): Edit {
   return { start: block.start + 1, end: block.start + 1, prefix: T.RESUME, suffix: '' };
 }
 
-const FUNCTION_BOUNDARIES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ClassDeclaration', 'ClassExpression']);
-
-/** The nodes of this function's own body: not of functions or classes nested in it, nor inside a `with`. */
-function ownNodes(body: Node, visit: (node: Node) => void): void {
-  walk(body, (node) => {
-    if (FUNCTION_BOUNDARIES.has(node.type)) return false;
-    visit(node);
-    if (node.type === 'WithStatement') return false;
-  });
-}
-
 /** Characters our edits insert strictly inside a function's range (its own and those of functions nested in it). */
 function insertedWithin(fn: Node, edits: Edit[]): number {
   let total = 0;
   for (const e of edits) if (e.start > fn.start && e.end <= fn.end) total += e.prefix.length + e.suffix.length;
   return total;
 }
-
-/** The functions that are constructors of classes with an `extends`. */
-function derivedConstructors(program: Node): Set<Node> {
-  const found = new Set<Node>();
-  walk(program, (node) => {
-    if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.superClass) {
-      for (const member of node.body.body as Node[]) if (member.type === 'MethodDefinition' && member.kind === 'constructor') found.add(member.value);
-    }
-  });
-  return found;
-}
-
-/**
- * A body whose top level declares a parameter's name again (`let a` over a
- * parameter `a` is a SyntaxError V8 must still raise; a sloppy-mode
- * `function a(){}` rebinds the parameter): moved into our try block, either
- * would change meaning, so such a function is left as written.
- */
-function redeclaresParameter(fn: Node): boolean {
-  const body = fn.body as Node;
-  if (body.type !== 'BlockStatement' || (fn.params as Node[]).length === 0) return false;
-  const params = new Set<string>();
-  for (const param of fn.params as Node[]) bindingNames(param, params);
-  for (const statement of body.body as Node[]) {
-    const names = new Set<string>();
-    if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') for (const d of statement.declarations) bindingNames(d.id, names);
-    else if ((statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration') && statement.id) names.add(statement.id.name);
-    for (const name of names) if (params.has(name)) return true;
-  }
-  return false;
-}
-
-function bindingNames(pattern: Node | null | undefined, into: Set<string>): void {
-  if (!pattern) return;
-  switch (pattern.type) {
-    case 'Identifier':
-      into.add(pattern.name);
-      break;
-    case 'AssignmentPattern':
-      bindingNames(pattern.left, into);
-      break;
-    case 'RestElement':
-      bindingNames(pattern.argument, into);
-      break;
-    case 'ArrayPattern':
-      for (const element of pattern.elements) bindingNames(element, into);
-      break;
-    case 'ObjectPattern':
-      for (const property of pattern.properties) bindingNames(property.type === 'RestElement' ? property : property.value, into);
-      break;
-    case 'TSParameterProperty':
-      bindingNames(pattern.parameter, into);
-      break;
-  }
-}
-
-/** Functions inside a `with` body: every name in them may resolve on the user's object first, so they stay untouched. */
-function underWith(program: Node): Set<Node> {
-  const inside = new Set<Node>();
-  walk(program, (node) => {
-    if (node.type !== 'WithStatement') return;
-    walk(node.body, (child) => {
-      if (FUNCTION_TYPES.has(child.type)) inside.add(child);
-    });
-    return false;
-  });
-  return inside;
-}
-
-const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 /** Where the module prologue goes: after a hashbang line and any directive prologue. */
 function prologueOffset(program: Node, source: string): number {
