@@ -265,6 +265,26 @@ test('explicit Class.method, staticmethod and classmethod targets stay descripto
   );
 });
 
+test('a generator wrapper keeps no reference to the items it hands out or the values sent in', async () => {
+  const script = [
+    'import sys, weakref',
+    `sys.path.insert(0, ${JSON.stringify(path.join(fixtures, 'lifetime'))})`,
+    'import lifemod',
+    'g = lifemod.gen()',
+    'out = weakref.ref(next(g))',
+    'sent = lifemod.Item()',
+    'back = weakref.ref(sent)',
+    'g.send(sent)',
+    'del sent',
+    'print(out() is None, back() is None)',
+  ].join('\n');
+  for (const trace of [[], ['lifemod:gen']]) {
+    const r = await runPython(PY, ['-c', script], { trace });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'True True\n', `traced ${trace}`);
+  }
+});
+
 test('a package imported from a zip file (zipimport; load_module only before 3.10) is probed, its resources readable', async () => {
   const dir = tempDir();
   const zip = path.join(dir, 'shop.zip');

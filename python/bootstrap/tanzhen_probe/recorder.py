@@ -367,15 +367,18 @@ def _plain_gen(func, fi, keep, log, label):
         try:
             cur[0] = node
             cur[3] = sid
+            # The item lives in `box` only until it is yielded: no local of ours keeps it
+            # alive while the consumer holds it (weakref-observable, e.g. more-itertools' tests).
+            box = []
             try:
-                value = gen.send(None)
+                box.append(gen.send(None))
             finally:
                 cur[0] = parent
                 cur[3] = psid
             while True:
                 thrown = None
                 try:
-                    sent = yield value
+                    sent = yield box.pop()
                 except BaseException as error:
                     thrown = error
                 cur = cv_get()
@@ -387,12 +390,13 @@ def _plain_gen(func, fi, keep, log, label):
                 cur[3] = sid
                 try:
                     if thrown is None:
-                        value = gen.send(sent)
+                        box.append(gen.send(sent))
+                        sent = None
                     elif isinstance(thrown, GeneratorExit):
                         gen.close()
                         raise thrown
                     else:
-                        value = gen.throw(thrown)
+                        box.append(gen.throw(thrown))
                 finally:
                     cur[0] = saved
                     cur[3] = saved_sid
