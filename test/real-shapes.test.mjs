@@ -64,6 +64,13 @@ test('a for-await loop and an async generator\'s return step aside while they wa
   assert.equal(roots.calls + 1, fn(summary, 'other').calls, 'every interval call is a root');
 });
 
+test('modules that declare their own Symbol or globalThis (lodash has `var Symbol`)', async () => {
+  for (const [file, name] of [['shadow-symbol.js', 'f'], ['shadow-global.js', 'g']]) {
+    const { summary } = await same([`./${file}:*`], [file]);
+    assert.equal(fn(summary, name).calls, 1, file);
+  }
+});
+
 test('Function.prototype.toString gives the original text: serialised functions run elsewhere', async () => {
   const { expected } = await same(['./serialise.js:*', 'fs:readFileSync'], ['serialise.js']);
   assert.match(expected.stdout, /^2\n9\n2\n4\n/);

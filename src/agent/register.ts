@@ -20,6 +20,7 @@ import { enableOtelContext } from './runtime/otel-context.js';
 import { patchBuiltins } from './runtime/builtins.js';
 import { loggingProbe, plainProbe, PROBE_KEY, setDefaultSampling, type Probe } from './runtime/probe.js';
 import { warn } from './runtime/state.js';
+import { PROBE_GLOBAL } from './instrument/templates.js';
 import { installSourceText } from './runtime/source-text.js';
 import { canBeEsm, TargetSet } from './targets.js';
 import { buildSummary } from '../report/summary.js';
@@ -59,6 +60,8 @@ function start(): void {
 
   const probe: Probe = logCalls ? loggingProbe((line) => process.stderr.write(`tanzhen: ${line}\n`)) : plainProbe;
   Object.defineProperty(globalThis, PROBE_KEY, { value: probe, configurable: true, enumerable: false, writable: false });
+  // For modules that declare their own `Symbol` (templates.ts probeLookup).
+  Object.defineProperty(globalThis, PROBE_GLOBAL, { value: probe, configurable: true, enumerable: false, writable: false });
 
   installSourceText();
   const set = new TargetSet(targets);

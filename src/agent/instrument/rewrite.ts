@@ -12,7 +12,7 @@ import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.j
 import * as T from './templates.js';
 import { collectFunctions, type FoundFunction, type Node } from './collect.js';
 import { nameMatches, qualifiedName } from './names.js';
-import { derivedConstructors, needsSlot, nextLineContinues, ownNodes, redeclaresParameter, underWith } from './syntax.js';
+import { derivedConstructors, moduleScopeNames, needsSlot, nextLineContinues, ownNodes, redeclaresParameter, underWith } from './syntax.js';
 import { moduleKey, noteOriginalSource } from '../runtime/source-text.js';
 
 export { MARKER } from './templates.js';
@@ -69,9 +69,11 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   }
   const candidates: Record<string, string[]> = {};
   for (const t of targets) if (!matched.has(t.spec)) candidates[t.spec] = [...new Set(all.map(qualifiedName))];
+  const lookup = T.probeLookup(moduleScopeNames(program));
+  if (lookup === undefined) throw new RewriteError('it declares globalThis, Symbol and Function of its own; left as it was');
   if (chosen.length === 0) {
     // Nothing to time here, but the launcher's "did you mean" wants this module's names.
-    const notice = `globalThis[Symbol.for("tanzhen.probe")]?.f(${JSON.stringify(filename)},[],[],[],[],${JSON.stringify(candidates)});`;
+    const notice = `${lookup}?.f(${JSON.stringify(filename)},[],[],[],[],${JSON.stringify(candidates)});`;
     return { code: `${source}${source.endsWith('\n') ? '' : '\n'}${notice}\n`, matched: [], candidates };
   }
 
@@ -119,7 +121,7 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   }
 
   const args = [filename, specs, names, lines, [...matched], candidates, key, ranges].map((a) => JSON.stringify(a)).join(',');
-  s.appendLeft(prologueOffset(program, source), `;${T.MARKER}${T.prologue(`__tz$.f(${args})`)}`);
+  s.appendLeft(prologueOffset(program, source), `;${T.MARKER}${lookup}${T.prologue(`__tz$.f(${args})`)}`);
   s.append(`${source.endsWith('\n') ? '' : '\n'}${T.HELPERS}\n`);
   const code = withSourceMap(s, source, filename, inputMap);
   // The net: what we hand to Node must parse, or Node gets the module as it was.

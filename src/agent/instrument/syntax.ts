@@ -96,7 +96,7 @@ export function redeclaresParameter(fn: Node): boolean {
   return false;
 }
 
-function bindingNames(pattern: Node | null | undefined, into: Set<string>): void {
+export function bindingNames(pattern: Node | null | undefined, into: Set<string>): void {
   if (!pattern) return;
   switch (pattern.type) {
     case 'Identifier':
@@ -131,4 +131,16 @@ export function underWith(program: Node): Set<Node> {
     return false;
   });
   return inside;
+}
+
+/** Names bound in the module's own scope: imports, top-level declarations, and `var`s and sloppy block functions anywhere outside functions. */
+export function moduleScopeNames(program: Node): Set<string> {
+  const names = new Set<string>();
+  walk(program, (node) => {
+    if (node.type === 'ImportDeclaration') for (const specifier of node.specifiers ?? []) names.add(specifier.local.name);
+    else if (node.type === 'VariableDeclaration' && (node.kind === 'var' || (program.body as Node[]).includes(node))) for (const d of node.declarations) bindingNames(d.id, names);
+    else if ((node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration') && node.id) names.add(node.id.name);
+    if (FUNCTION_BOUNDARIES.has(node.type)) return false;
+  });
+  return names;
 }

@@ -19,7 +19,22 @@
 // Every insertion starts and ends with punctuation, so no token of ours can
 // fuse with the user's (`await(x)`, `return(x)`, `'use strict'` without `;`).
 
-export const MARKER = 'var __tz$=globalThis[Symbol.for("tanzhen.probe")]';
+/** Starts every instrumented module: a source holding it was instrumented already. */
+export const MARKER = 'var __tz$=';
+/** The probe's string-keyed (non-enumerable) global, for modules that declare their own `Symbol`. */
+export const PROBE_GLOBAL = '__tanzhen_probe';
+
+/**
+ * How a module finds the probe, without a global name the module declares
+ * itself (lodash has `var Symbol = …` at its top level): undefined when it
+ * shadows all of them.
+ */
+export function probeLookup(declared: Set<string>): string | undefined {
+  if (!declared.has('globalThis') && !declared.has('Symbol')) return 'globalThis[Symbol.for("tanzhen.probe")]';
+  if (!declared.has('globalThis')) return `globalThis.${PROBE_GLOBAL}`;
+  if (!declared.has('Function')) return `Function("return this")().${PROBE_GLOBAL}`;
+  return undefined;
+}
 
 /** The rest of the module prologue's `var` list, after MARKER. */
 export const prologue = (register: string) => `,__tz$v,__tz$b=__tz$?${register}:0;`;
