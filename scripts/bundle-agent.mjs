@@ -7,10 +7,16 @@
 // when a target file does. (A CommonJS bundle was faster on Node 24 but
 // ~40 ms slower on Node 20, where --import of CommonJS is slow.)
 //
-//   dist/agent/register.js            the preload (`--import tanzhen/register`)
+//   dist/agent/register.cjs           the preload (`--require tanzhen/register`)
+//   dist/agent/register.js            the same for `--import tanzhen/register`
 //   dist/agent/hooks/esm-loader.js    Node 20's module.register() hooks
+//
+// `tanzhen run` preloads with --require: any --import makes Node run even a
+// CommonJS main module through the ES module loader, which changes its
+// event-loop order and stack traces. So the agent is one CommonJS bundle,
+// and register.js only require()s it (one copy of the agent's state).
 import { build } from 'esbuild';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Every name the compiled sources import from each built-in: only those are exported (a getter like fs.F_OK warns when read). */
@@ -45,7 +51,22 @@ const builtins = {
   },
 };
 
-for (const entry of ['dist/agent/register.js', 'dist/agent/hooks/esm-loader.js']) {
+// Built from tsc's output before that file becomes the wrapper below.
+await build({
+  entryPoints: ['dist/agent/register.js'],
+  outfile: 'dist/agent/register.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  define: { 'import.meta.url': 'import_meta_url' },
+  banner: { js: '"use strict";\nvar import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: 'warning',
+});
+writeFileSync('dist/agent/register.js', "import { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./register.cjs');\n");
+
+for (const entry of ['dist/agent/hooks/esm-loader.js']) {
   await build({
     entryPoints: [entry],
     outfile: entry,

@@ -1,9 +1,9 @@
-// The preload (the seed's sitecustomize): `node --import tanzhen/register`.
+// The preload (the seed's sitecustomize): `node --require tanzhen/register`.
 // Reads its settings from the environment, so child processes and worker
 // threads that inherit NODE_OPTIONS and the environment are probed too.
 // Any failure here becomes one warning; the program always runs.
 import module from 'node:module';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, parentPort } from 'node:worker_threads';
 import { parseTarget, splitTraceList } from '../common/target.js';
 import { ENV, type Target } from '../common/types.js';
 import { installCjsHook } from './hooks/legacy-cjs.js';
@@ -27,6 +27,9 @@ function start(): void {
   const env = process.env;
   const specs = splitTraceList(env[ENV.trace] ?? '');
   if (specs.length === 0 || (globalThis as any)[PROBE_KEY]) return;
+  // Node 20's module.register() hooks thread (the only worker without a
+  // parentPort) runs --require preloads too: nothing to probe there.
+  if (!isMainThread && parentPort === null) return;
   const cwd = env[ENV.cwd] || process.cwd();
 
   const targets: Target[] = [];

@@ -12,7 +12,7 @@ export interface LoaderData {
 }
 
 export function installEsmHooks(data: LoaderData): void {
-  // Next to this file in tsc's output; under hooks/ once bundled into dist/agent/register.js.
+  // Next to this file in tsc's output; under hooks/ once bundled into dist/agent/register.cjs.
   const beside = new URL('./esm-loader.js', import.meta.url);
   const loader = existsSync(fileURLToPath(beside)) ? beside : new URL('./hooks/esm-loader.js', import.meta.url);
   const register = module.register;
