@@ -3,9 +3,10 @@
 // threads that inherit NODE_OPTIONS and the environment are probed too.
 // Any failure here becomes one warning; the program always runs.
 import module from 'node:module';
-import { isMainThread, parentPort } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
 import { parseTarget, splitTraceList } from '../common/target.js';
 import { ENV, type Target } from '../common/types.js';
+import { inHooksThread, skipLaterPreloads } from './hooks/hooks-thread.js';
 import { installCjsHook } from './hooks/legacy-cjs.js';
 import { installEsmHooks } from './hooks/legacy-esm.js';
 import { installSyncHooks } from './hooks/sync.js';
@@ -27,9 +28,6 @@ function start(): void {
   const env = process.env;
   const specs = splitTraceList(env[ENV.trace] ?? '');
   if (specs.length === 0 || (globalThis as any)[PROBE_KEY]) return;
-  // Node 20's module.register() hooks thread (the only worker without a
-  // parentPort) runs --require preloads too: nothing to probe there.
-  if (!isMainThread && parentPort === null) return;
   const cwd = env[ENV.cwd] || process.cwd();
 
   const targets: Target[] = [];
@@ -102,7 +100,9 @@ function positiveInt(value: string | undefined, fallback: number, zeroAllowed = 
 }
 
 try {
-  start();
+  // Node 20's module.register() hooks thread runs --require preloads too: nothing to probe there.
+  if (inHooksThread()) skipLaterPreloads();
+  else start();
 } catch (error) {
   warn(`probe disabled: ${(error as Error).message}`);
 }

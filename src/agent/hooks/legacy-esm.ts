@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { registerMarked } from './hooks-thread.js';
 
 export interface LoaderData {
   trace: string[];
@@ -16,7 +17,7 @@ export function installEsmHooks(data: LoaderData): void {
   const beside = new URL('./esm-loader.js', import.meta.url);
   const loader = existsSync(fileURLToPath(beside)) ? beside : new URL('./hooks/esm-loader.js', import.meta.url);
   const register = module.register;
-  register(loader, { data });
+  registerMarked(() => register(loader, { data }));
   // As with the sync hooks: stay outermost when a TS loader registers after us.
   (module as any).register = {
     register(this: unknown, ...args: Parameters<typeof register>) {
