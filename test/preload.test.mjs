@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { node, probe, root, tempDir } from './helpers.mjs';
+import { major, node, probe, root, tempDir } from './helpers.mjs';
 
 const ORDER = `Promise.resolve().then(() => console.log('promise'))
 process.nextTick(() => console.log('tick'))
@@ -84,6 +84,10 @@ test("the user's --require preload runs once, never again in Node 20's hooks thr
   assert.equal(probed.summary.processes.length, 1);
   assert.equal(probed.summary.functions.find((f) => f.name === 'f')?.calls, 1);
   assert.doesNotMatch(probed.stderr, /tanzhen: .*(warn|fail|disabled)/i);
+  // Documented limit: a preload in NODE_OPTIONS comes before ours, so Node 20's hooks thread still runs it.
+  const viaEnv = await probe(['./e3.mjs:*'], ['node', 'e3.mjs'], { cwd, env: { NODE_OPTIONS: '-r ./pre.cjs' } });
+  // (The first line is the launcher's own: it is a Node process under the same NODE_OPTIONS.)
+  assert.equal(viaEnv.stdout, major === 20 ? 'preload true\npreload true\npreload false\n1\n' : 'preload true\npreload true\n1\n');
 });
 
 for (const flag of ['--require', '--import']) {

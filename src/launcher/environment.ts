@@ -11,7 +11,6 @@ const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..')
  * --require, not --import: any --import makes Node run a CommonJS main module
  * through the ES module loader (another event-loop order, other stacks).
  * Quoted for NODE_OPTIONS, where a path may hold spaces, quotes or backslashes.
- * First, before the user's preloads: in Node 20's hooks thread it skips them.
  */
 export const PRELOAD_OPTION = `--require ${JSON.stringify(path.join(root, 'dist/agent/register.cjs'))}`;
 export const PYTHON_BOOTSTRAP = path.join(root, 'python/bootstrap');
@@ -33,7 +32,7 @@ export interface RunSettings {
 export function childEnvironment(base: NodeJS.ProcessEnv, settings: RunSettings): NodeJS.ProcessEnv {
   const env = { ...base };
   const nodeOptions = env.NODE_OPTIONS ?? '';
-  if (!nodeOptions.includes(PRELOAD_OPTION)) env.NODE_OPTIONS = `${PRELOAD_OPTION} ${nodeOptions}`.trim();
+  if (!nodeOptions.includes(PRELOAD_OPTION)) env.NODE_OPTIONS = `${nodeOptions} ${PRELOAD_OPTION}`.trim();
   const pythonPath = env.PYTHONPATH ? env.PYTHONPATH.split(path.delimiter) : [];
   if (!pythonPath.includes(PYTHON_BOOTSTRAP)) env.PYTHONPATH = [PYTHON_BOOTSTRAP, ...pythonPath].join(path.delimiter);
   env[ENV.trace] = settings.trace.join('\n');

@@ -1,8 +1,9 @@
 // Node 20's module.register() runs its hooks in a thread that runs every
 // --require preload again: the program's dotenv/config, APM agents, its
-// beforeExit listeners... When our registration started that thread, the
-// launcher has put our preload first, so there it skips the others: they
-// belong to the program's thread alone.
+// beforeExit listeners... When our registration started that thread, ours
+// skips the preloads after it there (the command line's -r, which come after
+// NODE_OPTIONS): they belong to the program's thread alone. Those listed in
+// NODE_OPTIONS before ours still run there (docs/reliability.md).
 import Module from 'node:module';
 import { isMainThread, parentPort } from 'node:worker_threads';
 
