@@ -54,9 +54,12 @@ test('an ES module main keeps its event-loop order', async () => {
 });
 
 test("a CommonJS main's load-time stack is the one Node gives it", async () => {
-  const main = `console.log(new Error('here').stack.split('\\n').slice(1).join('\\n'))\nexports.f = () => 1\n`;
-  const cwd = program({ 'stack.cjs': main });
+  const main = `console.log(new Error('here').stack.split('\\n').slice(1).join('\\n'))\nconsole.log(require('./lib.cjs').f())\n`;
+  const cwd = program({ 'stack.cjs': main, 'lib.cjs': 'exports.f = () => 1\n' });
   const { expected } = await same(['fs:readFileSync'], ['stack.cjs'], cwd);
+  // With a CommonJS target, only the target's own load runs through our _compile wrapper.
+  const { probed } = await same(['./lib.cjs:f'], ['stack.cjs'], cwd);
+  assert.equal(probed.summary.functions.find((f) => f.name === 'f')?.calls, 1);
   assert.match(expected.stdout, /executeUserEntryPoint|Module\._load/);
   assert.doesNotMatch(expected.stdout, /ModuleJob|EntryPointWithESMLoader/);
 });
