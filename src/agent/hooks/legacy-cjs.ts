@@ -1,8 +1,11 @@
 // Node 20: CommonJS modules pass through Module.prototype._compile with
 // their source, whichever loader (ours, tsx's) read and transformed it.
-// _compile becomes an accessor: a module that is no target gets Node's own
-// function, so its load-time stack has no frame of ours; only a target's
-// gets the wrapper that instruments its source.
+// On Node 20, _compile becomes an accessor: a module that is no target gets
+// Node's own function, so its load-time stack has no frame of ours; only a
+// target's gets the wrapper that instruments its source. Newer V8s name a
+// frame by finding its function in a data property, so there an accessor
+// would rename Node's frame (`Module.<anonymous>`): the wrapper stays a plain
+// property and adds one `Module._compile` frame to load-time stacks.
 import Module from 'node:module';
 import { instrumentSource } from '../instrument/index.js';
 import type { TargetSet } from '../targets.js';
@@ -24,6 +27,10 @@ export function installCjsHook(targets: TargetSet): void {
     }
     return compile.apply(this, arguments as any);
   };
+  if (!process.versions.node.startsWith('20.')) {
+    proto._compile = wrapper;
+    return;
+  }
   Object.defineProperty(proto, '_compile', {
     configurable: true,
     enumerable: true,
