@@ -223,8 +223,8 @@ function startup(node, otelDir) {
   const path = { PATH: `${dirname(node.bin)}:${process.env.PATH}` };
   const variants = [
     { role: 'bare', name: 'node -e 0', args: ['-e', '0'] },
-    { role: 'preload', name: 'node --import tanzhen/register -e 0 (ES module target)', args: ['--import', 'tanzhen/register', '-e', '0'], env: trace },
-    { role: 'preload-cjs', name: 'node --import tanzhen/register -e 0 (CommonJS target)', args: ['--import', 'tanzhen/register', '-e', '0'], env: { TANZHEN_TRACE: `${outsideCjsTarget}:work` } },
+    { role: 'preload', name: 'node --require tanzhen/register -e 0 (ES module target)', args: ['--require', 'tanzhen/register', '-e', '0'], env: trace },
+    { role: 'preload-cjs', name: 'node --require tanzhen/register -e 0 (CommonJS target)', args: ['--require', 'tanzhen/register', '-e', '0'], env: { TANZHEN_TRACE: `${outsideCjsTarget}:work` } },
     { role: 'empty-preload', name: 'node --import ./bench/hooks/empty.mjs -e 0', args: ['--import', './bench/hooks/empty.mjs', '-e', '0'] },
     { role: 'launcher', name: 'tanzhen run -q -- node -e 0', args: [join(ROOT, 'bin', 'tanzhen.js'), 'run', '-q', '--', 'node', '-e', '0'], env: { ...trace, ...path } },
   ];

@@ -7,10 +7,16 @@
 // when a target file does. (A CommonJS bundle was faster on Node 24 but
 // ~40 ms slower on Node 20, where --import of CommonJS is slow.)
 //
-//   dist/agent/register.js            the preload (`--import tanzhen/register`)
+//   dist/agent/register.cjs           the preload (`--require tanzhen/register`)
+//   dist/agent/register.js            the same for `--import tanzhen/register`
 //   dist/agent/hooks/esm-loader.js    Node 20's module.register() hooks
+//
+// `tanzhen run` preloads with --require: any --import makes Node run even a
+// CommonJS main module through the ES module loader, which changes its
+// event-loop order and stack traces. So the agent is one CommonJS bundle,
+// and register.js only require()s it (one copy of the agent's state).
 import { build } from 'esbuild';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ENV } from '../dist/common/types.js';
 
@@ -48,8 +54,7 @@ const builtins = {
 
 /**
  * The preload runs before anything of ours can check the runtime, and the
- * bundle reads built-ins through process.getBuiltinModule() from its first
- * line. So the bundle is wrapped in one test, done on the supported path by
+ * bundle would fail on APIs an older Node lacks. So the bundle is wrapped in one test, done on the supported path by
  * a version comparison and nothing more: a Node older than package.json's
  * engines (a program pinned to 20.11, say) runs unprobed, with one warning
  * when it has targets.
@@ -66,9 +71,24 @@ if (typeof process.getBuiltinModule !== 'function' || (tanzhen$version[0] - tanz
   footer: '}',
 };
 
-for (const entry of ['dist/agent/register.js', 'dist/agent/hooks/esm-loader.js']) {
+// Built from tsc's output before that file becomes the wrapper below.
+await build({
+  entryPoints: ['dist/agent/register.js'],
+  outfile: 'dist/agent/register.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  define: { 'import.meta.url': 'import_meta_url' },
+  banner: { js: `"use strict";\nvar import_meta_url = require("node:url").pathToFileURL(__filename).href;\n${guard.banner}` },
+  footer: { js: guard.footer },
+  logLevel: 'warning',
+});
+writeFileSync('dist/agent/register.js', "import { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./register.cjs');\n");
+
+for (const entry of ['dist/agent/hooks/esm-loader.js']) {
   await build({
-    ...(entry.endsWith('register.js') ? { banner: { js: guard.banner }, footer: { js: guard.footer } } : {}),
     entryPoints: [entry],
     outfile: entry,
     allowOverwrite: true,

@@ -94,7 +94,7 @@ test('the transparency of the terminate() patch: name, length, result, and a wor
   assert.equal(r.stdout, `terminate ${Worker.prototype.terminate.length} 1 undefined 0\n`);
 });
 
-test('a worker started with { eval: true } is probed', { todo: 'Node runs --import preloads only in file workers; see docs/reliability.md' }, async () => {
+test('a worker started with { eval: true } is probed (it runs --require preloads)', async () => {
   const r = await probe(['./work.js:tick'], ['node', '-e', "new (require('worker_threads').Worker)(\"require('./work').tick()\", { eval: true })"], { cwd });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(fn(r.summary, 'tick').calls, 1);

@@ -1,4 +1,4 @@
-// The preload (the seed's sitecustomize): `node --import tanzhen/register`.
+// The preload (the seed's sitecustomize): `node --require tanzhen/register`.
 // Reads its settings from the environment, so child processes and worker
 // threads that inherit NODE_OPTIONS and the environment are probed too.
 // Any failure here becomes one warning; the program always runs.
@@ -7,6 +7,7 @@ import { isMainThread } from 'node:worker_threads';
 import { parseTarget, splitTraceList } from '../common/target.js';
 import { ENV, type Target } from '../common/types.js';
 import { readTargetsFile } from '../common/run-dir.js';
+import { inHooksThread, skipLaterPreloads } from './hooks/hooks-thread.js';
 import { installCjsHook } from './hooks/legacy-cjs.js';
 import { installEsmHooks } from './hooks/legacy-esm.js';
 import { installSyncHooks } from './hooks/sync.js';
@@ -119,7 +120,9 @@ function positiveInt(value: string | undefined, fallback: number, zeroAllowed = 
 }
 
 try {
-  start();
+  // Node 20's module.register() hooks thread runs --require preloads too: nothing to probe there.
+  if (inHooksThread()) skipLaterPreloads();
+  else start();
 } catch (error) {
   warn(`probe disabled: ${(error as Error).message}`);
 }

@@ -2,13 +2,17 @@
 // NODE_OPTIONS (the user's own options kept), the Python bootstrap put first
 // on PYTHONPATH, and the run's settings.
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { ENV } from '../common/types.js';
 
 const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
-/** As a file:// URL: plain paths with '#', '%' or spaces break --import. */
-export const REGISTER_URL = pathToFileURL(path.join(root, 'dist/agent/register.js')).href;
+/**
+ * --require, not --import: any --import makes Node run a CommonJS main module
+ * through the ES module loader (another event-loop order, other stacks).
+ * Quoted for NODE_OPTIONS, where a path may hold spaces, quotes or backslashes.
+ */
+export const PRELOAD_OPTION = `--require ${JSON.stringify(path.join(root, 'dist/agent/register.cjs'))}`;
 export const PYTHON_BOOTSTRAP = path.join(root, 'python/bootstrap');
 
 export interface RunSettings {
@@ -30,7 +34,7 @@ export interface RunSettings {
 export function childEnvironment(base: NodeJS.ProcessEnv, settings: RunSettings): NodeJS.ProcessEnv {
   const env = { ...base };
   const nodeOptions = env.NODE_OPTIONS ?? '';
-  if (!nodeOptions.includes(REGISTER_URL)) env.NODE_OPTIONS = `${nodeOptions} --import ${REGISTER_URL}`.trim();
+  if (!nodeOptions.includes(PRELOAD_OPTION)) env.NODE_OPTIONS = `${nodeOptions} ${PRELOAD_OPTION}`.trim();
   const pythonPath = env.PYTHONPATH ? env.PYTHONPATH.split(path.delimiter) : [];
   if (!pythonPath.includes(PYTHON_BOOTSTRAP)) env.PYTHONPATH = [PYTHON_BOOTSTRAP, ...pythonPath].join(path.delimiter);
   setOrDelete(env, ENV.trace, settings.targetsFile ? undefined : settings.trace.join('\n'));

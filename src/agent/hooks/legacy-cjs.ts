@@ -1,13 +1,22 @@
 // Node 20: CommonJS modules pass through Module.prototype._compile with
 // their source, whichever loader (ours, tsx's) read and transformed it.
+// On Node 20, _compile becomes an accessor: a module that is no target gets
+// Node's own function, so its load-time stack has no frame of ours; only a
+// target's gets the wrapper that instruments its source. Newer V8s name a
+// frame by finding its function in a data property, so there an accessor
+// would rename Node's frame (`Module.<anonymous>`): the wrapper stays a plain
+// property and adds one `Module._compile` frame to load-time stacks.
 import Module from 'node:module';
 import { instrumentSource } from '../instrument/index.js';
 import type { TargetSet } from '../targets.js';
 
+type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
+
 export function installCjsHook(targets: TargetSet): void {
   const proto = (Module as any).prototype;
-  const compile = proto._compile as (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
-  proto._compile = function _compile(this: unknown, content: string, filename: string, format?: unknown) {
+  // A later hook (pirates, a TS loader) may assign its own _compile: it becomes the one we call.
+  let compile = proto._compile as Compile;
+  const wrapper = function _compile(this: unknown, content: string, filename: string, format?: unknown) {
     if (typeof content === 'string' && typeof filename === 'string') {
       const matching = targets.forFile(filename);
       if (matching.length > 0) {
@@ -18,4 +27,20 @@ export function installCjsHook(targets: TargetSet): void {
     }
     return compile.apply(this, arguments as any);
   };
+  if (!process.versions.node.startsWith('20.')) {
+    proto._compile = wrapper;
+    return;
+  }
+  Object.defineProperty(proto, '_compile', {
+    configurable: true,
+    enumerable: true,
+    get(this: { filename?: unknown }) {
+      // Module.prototype.load sets filename before the extension handler reads _compile.
+      const filename = this?.filename;
+      return typeof filename === 'string' && targets.forFile(filename).length === 0 ? compile : wrapper;
+    },
+    set(value: Compile) {
+      compile = value;
+    },
+  });
 }

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { registerMarked } from './hooks-thread.js';
 
 export interface LoaderData {
   trace: string[];
@@ -12,11 +13,11 @@ export interface LoaderData {
 }
 
 export function installEsmHooks(data: LoaderData): void {
-  // Next to this file in tsc's output; under hooks/ once bundled into dist/agent/register.js.
+  // Next to this file in tsc's output; under hooks/ once bundled into dist/agent/register.cjs.
   const beside = new URL('./esm-loader.js', import.meta.url);
   const loader = existsSync(fileURLToPath(beside)) ? beside : new URL('./hooks/esm-loader.js', import.meta.url);
   const register = module.register;
-  register(loader, { data });
+  registerMarked(() => register(loader, { data }));
   // As with the sync hooks: stay outermost when a TS loader registers after us.
   (module as any).register = {
     register(this: unknown, ...args: Parameters<typeof register>) {
