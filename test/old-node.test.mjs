@@ -15,17 +15,11 @@ const warning = `tanzhen: warning: Node.js v${OLD} is not supported (tanzhen nee
 
 /** The program's stderr: without the launcher's lines. */
 const program = (stderr) => stderr.split('\n').filter((line) => !/^(tanzhen:|unmatched )/.test(line)).join('\n');
-/**
- * The bare run has an empty preload: any --import makes Node run the main
- * module through its ES-module loader, which changes the internal frames and
- * the caret of an uncaught error's report — Node's doing, not the probe's.
- */
-const EMPTY_PRELOAD = ['--import', 'data:text/javascript,'];
 
 test(`Node ${OLD} under tanzhen run: output and exit code unchanged, one warning`, { timeout: 600_000 }, async () => {
   const old = nodeBinary(OLD);
   for (const [mode, code] of [['exit', 7], ['throw', 1]]) {
-    const bare = spawnSync(old, [...EMPTY_PRELOAD, 'main.js', mode], { cwd, encoding: 'utf8' });
+    const bare = spawnSync(old, ['main.js', mode], { cwd, encoding: 'utf8' });
     assert.equal(bare.status, code, bare.stderr);
     const r = await probe(['./work.js:tick'], [old, 'main.js', mode], { cwd });
     assert.equal(r.code, code, r.stderr);
@@ -38,14 +32,16 @@ test(`Node ${OLD} under tanzhen run: output and exit code unchanged, one warning
 
 test(`Node ${OLD} with the preload alone: one warning (targets in TANZHEN_TRACE or a file), none without targets`, { timeout: 600_000 }, () => {
   const old = nodeBinary(OLD);
-  const preload = ['--import', pathToFileURL(path.join(root, 'dist/agent/register.js')).href];
-  const run = (env) => spawnSync(old, [...preload, 'main.js', 'exit'], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
-  const probed = run({ TANZHEN_TRACE: './work.js:tick' });
-  assert.equal(probed.status, 7);
-  assert.equal(probed.stderr, warning + '\n');
-  const fromFile = run({ TANZHEN_TRACE: '', TANZHEN_TRACE_FILE: path.join(cwd, 'targets.txt') }); // many targets come in a file
-  assert.equal(fromFile.stderr, warning + '\n');
-  const idle = run({ TANZHEN_TRACE: '' });
-  assert.equal(idle.status, 7);
-  assert.equal(idle.stderr, '');
+  // Both ways in: --require (what tanzhen run uses) and --import (documented for direct use).
+  for (const preload of [['--require', path.join(root, 'dist/agent/register.cjs')], ['--import', pathToFileURL(path.join(root, 'dist/agent/register.js')).href]]) {
+    const run = (env) => spawnSync(old, [...preload, 'main.js', 'exit'], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+    const probed = run({ TANZHEN_TRACE: './work.js:tick' });
+    assert.equal(probed.status, 7);
+    assert.equal(probed.stderr, warning + '\n');
+    const fromFile = run({ TANZHEN_TRACE: '', TANZHEN_TRACE_FILE: path.join(cwd, 'targets.txt') }); // many targets come in a file
+    assert.equal(fromFile.stderr, warning + '\n');
+    const idle = run({ TANZHEN_TRACE: '' });
+    assert.equal(idle.status, 7);
+    assert.equal(idle.stderr, '');
+  }
 });
