@@ -9,7 +9,8 @@ import { snapshot } from './runtime/recorder.js';
 import { flushSpans, spanInfo } from './runtime/spans.js';
 import { candidates, matched, warn, warnings } from './runtime/state.js';
 import { treeSnapshot } from './runtime/tree.js';
-import { flushWorkersOnStop } from './worker-flush.js';
+import { flushOnSignals } from './signal-flush.js';
+import { flushWorkersNow, flushWorkersOnStop } from './worker-flush.js';
 
 const startedAt = Date.now();
 let calibration: Calibration | undefined;
@@ -58,11 +59,21 @@ export function startReportWriter(outDir: string, intervalMs: number): void {
       warn(`cannot write results to ${dir}: ${(error as Error).message}`, { relayable: false });
     }
   };
-  process.on('exit', flush);
+  // At exit, live workers are stopped by Node without an 'exit' of their own: they flush too.
+  const flushAll = () => {
+    flush();
+    flushWorkersNow();
+  };
+  process.on('exit', flushAll);
   if (intervalMs > 0) setInterval(flush, intervalMs).unref();
   try {
     flushWorkersOnStop(flush);
   } catch (error) {
     warn(`workers stopped from outside may lose their last ${intervalMs} ms: ${(error as Error).message}`);
+  }
+  try {
+    flushOnSignals(flushAll);
+  } catch (error) {
+    warn(`a process killed by a signal may lose its last ${intervalMs} ms: ${(error as Error).message}`);
   }
 }
