@@ -19,6 +19,7 @@ import { enableOtelContext } from './runtime/otel-context.js';
 import { patchBuiltins } from './runtime/builtins.js';
 import { loggingProbe, plainProbe, PROBE_KEY, setDefaultSampling, type Probe } from './runtime/probe.js';
 import { warn } from './runtime/state.js';
+import { writeStderr } from '../common/stderr.js';
 import { canBeEsm, TargetSet } from './targets.js';
 import { buildSummary } from '../report/summary.js';
 import { renderTable } from '../report/table.js';
@@ -55,7 +56,7 @@ function start(): void {
   if (asyncContext) enableAsyncContext();
   configureCalls({ spans: out !== undefined && env[ENV.spans] === '1', adaptiveRate: sampling.adaptiveRate, otelContext: env[ENV.otelContext] === '1', asyncContext });
 
-  const probe: Probe = logCalls ? loggingProbe((line) => process.stderr.write(`tanzhen: ${line}\n`)) : plainProbe;
+  const probe: Probe = logCalls ? loggingProbe((line) => writeStderr(`tanzhen: ${line}\n`)) : plainProbe;
   Object.defineProperty(globalThis, PROBE_KEY, { value: probe, configurable: true, enumerable: false, writable: false });
 
   const set = new TargetSet(targets);
@@ -76,7 +77,7 @@ function start(): void {
   if (!env[ENV.run] && isMainThread) {
     process.on('exit', (code) => {
       const summary = buildSummary([processReport()], { command: process.argv, exitCode: code, targets: specs });
-      process.stderr.write(renderTable(summary, { color: false }));
+      writeStderr(renderTable(summary, { color: false }));
     });
   }
 }

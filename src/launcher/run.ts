@@ -4,8 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
+import { isatty } from 'node:tty';
 import path from 'node:path';
 import { ensurePrivateDir, PROCESSES_DIR, writeFileAtomic } from '../common/files.js';
+import { writeStderr } from '../common/stderr.js';
 import { findSourceFile } from '../common/source-file.js';
 import { parseTarget, splitTraceList, TargetError } from '../common/target.js';
 import { ENV, type Summary, type Target } from '../common/types.js';
@@ -55,7 +57,7 @@ export async function run(args: RunArgs): Promise<void> {
   const result = await runChild(command, commandArgs, env);
   relay.stop();
   await exporters.close(); // the last spans, within --otlp-timeout
-  if (result.spawnError) process.stderr.write(`tanzhen: ${result.spawnError.message}\n`);
+  if (result.spawnError) writeStderr(`tanzhen: ${result.spawnError.message}\n`);
   else await finish({ outDir, out, cwd, quiet, trace, record, result, relay });
   if (!out) rmSync(outDir, { recursive: true, force: true });
   exitLike(result);
@@ -135,11 +137,12 @@ function writeQuietly(file: string, value: unknown): void {
 }
 
 export function printSummary(summary: Summary): void {
-  const stderr = process.stderr;
-  const color = stderr.isTTY === true && !('NO_COLOR' in process.env);
-  stderr.write(renderTable(summary, { width: stderr.columns || Number(process.env.COLUMNS) || 120, color }));
+  // process.stderr only for a terminal's width: on a pipe it would make the pipe non-blocking.
+  const tty = isatty(2);
+  const color = tty && !('NO_COLOR' in process.env);
+  writeStderr(renderTable(summary, { width: (tty && process.stderr.columns) || Number(process.env.COLUMNS) || 120, color }));
 }
 
 function warn(message: string): void {
-  process.stderr.write(`tanzhen: warning: ${message}\n`);
+  writeStderr(`tanzhen: warning: ${message}\n`);
 }
