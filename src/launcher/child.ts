@@ -3,6 +3,7 @@
 // for one that cannot be executed.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { noOwnCore } from './no-core.js';
 
 export interface ChildResult {
   code: number | null;
@@ -51,6 +52,7 @@ export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv
 export function exitLike(result: ChildResult): void {
   if (result.signal) {
     process.removeAllListeners(result.signal);
+    noOwnCore(result.signal);
     process.kill(process.pid, result.signal);
     // Some signals (SIGTERM with no default action left, say) may not end us: fall back to the shell's convention.
     setTimeout(() => process.exit(128 + (constants.signals[result.signal!] ?? 0)), 100).unref();
