@@ -8,6 +8,8 @@ import { noOwnCore } from './no-core.js';
 export interface ChildResult {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The command's process id, once it started. */
+  pid?: number;
   /** Set when the command never started. */
   spawnError?: { code: 126 | 127; message: string };
 }
@@ -44,7 +46,7 @@ export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv
           : { code: 126, message: `cannot execute ${command}: ${error.code === 'EACCES' ? 'permission denied' : error.message}` },
       });
     });
-    child.on('exit', (code, signal) => done({ code, signal }));
+    child.on('exit', (code, signal) => done({ code, signal, pid: child.pid }));
   });
 }
 

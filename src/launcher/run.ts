@@ -21,6 +21,8 @@ import { UsageError } from './errors.js';
 import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
 import { startExporters } from '../exporters/start.js';
 import { relayWarnings, type WarningRelay } from './warnings.js';
+import { missingData } from './no-data.js';
+import { droppedSpansNote } from './notes.js';
 
 export async function run(args: RunArgs): Promise<void> {
   const cwd = process.cwd();
@@ -79,7 +81,7 @@ async function finish(run: {
   try {
     const reports = readReports(outDir);
     run.relay.flush(reports);
-    summary = buildSummary(reports, { command: run.record.command, exitCode: result.code, signal: result.signal ?? undefined, targets: run.trace });
+    summary = buildSummary(reports, { command: run.record.command, exitCode: result.code, signal: result.signal ?? undefined, targets: run.trace, noData: missingData(outDir, reports, result) });
   } catch (error) {
     warn(`could not summarise the run: ${(error as Error).message}`);
     return;
@@ -96,6 +98,8 @@ async function finish(run: {
   }
   if (!run.quiet) printSummary(summary);
   else for (const u of summary.unmatched) warn(`unmatched ${u.target}: ${u.message}`);
+  const dropped = droppedSpansNote(summary);
+  if (dropped) warn(dropped);
 }
 
 /** Bad targets stop the launcher before the program starts. */

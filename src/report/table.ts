@@ -41,7 +41,7 @@ export function renderTable(summary: Summary, options: TableOptions = {}): strin
     lines.push(bold(format(header)));
     for (const row of rows) lines.push(format(row));
   }
-  for (const u of summary.unmatched) lines.push(dim(`unmatched ${u.target}: ${u.message}`));
+  for (const u of summary.unmatched) lines.push(dim(`tanzhen: unmatched ${u.target}: ${u.message}`));
   return lines.join('\n') + '\n';
 }
 

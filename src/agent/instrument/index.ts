@@ -1,6 +1,6 @@
 // The one entry every hook path uses to instrument a module's source.
 import type { Target } from '../../common/types.js';
-import { warn } from '../runtime/state.js';
+import { noteUnprobed, warn } from '../runtime/state.js';
 import { MARKER, rewrite, type ModuleFormat } from './rewrite.js';
 
 /** Instrumented source, or undefined to leave the module exactly as it was. Never throws. */
@@ -10,10 +10,12 @@ export function instrumentSource(source: string, filename: string, format: Modul
     // undefined: unparseable, or instrumented already (the marker), which is no news.
     if (result === undefined && !source.includes(MARKER)) {
       warn(`could not parse ${filename}; its functions are not probed`);
+      noteUnprobed(targets.map((t) => t.spec), 'could not be parsed');
     }
     return result?.code;
   } catch (error) {
     warn(`could not instrument ${filename}: ${(error as Error).message}; left unprobed`);
+    noteUnprobed(targets.map((t) => t.spec), 'could not be instrumented');
     return undefined;
   }
 }

@@ -5,6 +5,12 @@ import { writeStderr } from '../../common/stderr.js';
 export const matched = new Set<string>();
 export const candidates: Record<string, string[]> = {};
 export const warnings: string[] = [];
+export const unprobed: Record<string, string> = {};
+
+/** The module of `specs` loaded, but could not be probed. */
+export function noteUnprobed(specs: string[], reason: string): void {
+  for (const spec of specs) unprobed[spec] ??= reason;
+}
 
 export function noteModule(matchedSpecs: string[], names: Record<string, string[]>): void {
   for (const spec of matchedSpecs) matched.add(spec);
