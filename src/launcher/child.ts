@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { noOwnCore } from './no-core.js';
+import { terminalSignalledChild } from './terminal.js';
 
 export interface ChildResult {
   code: number | null;
@@ -22,10 +23,9 @@ export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
     const handlers = new Map<NodeJS.Signals, () => void>();
-    const fromTerminal = process.stdin.isTTY === true;
     for (const signal of FORWARDED) {
       const handler = () => {
-        if (fromTerminal && FROM_TERMINAL.has(signal)) return;
+        if (FROM_TERMINAL.has(signal) && terminalSignalledChild(child.pid)) return;
         if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill(signal);
       };
       handlers.set(signal, handler);
