@@ -6,13 +6,15 @@
 // Only workers that loaded the probe are asked (each marks itself in a shared
 // table its owner handed down through environment data; an eval worker never
 // does), so stopping any other worker costs what it costs without the probe.
-// A worker must take up the request within ANSWER_MS, or it is busy in code
-// that never yields and is stopped as before, losing what it recorded since
-// its last flush; one that took it up gets FLUSH_MS to finish. terminate()
+// A worker whose thread sleeps (idle in its event loop, per /proc) will take
+// up the request: it gets FLUSH_MS. One that runs gets ANSWER_MS to take it
+// up, or it is busy in code that never yields and is stopped as before,
+// losing what it recorded since its last flush. terminate()
 // waits for that without blocking the event loop (the worker is stopped when
 // it is done); at process exit nothing can run later, so the wait is
 // Atomics.wait.
 import { subscribe } from 'node:diagnostics_channel';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { BroadcastChannel, getEnvironmentData, isMainThread, setEnvironmentData, threadId, Worker } from 'node:worker_threads';
 
 const CHANNEL = 'tanzhen.flush';
@@ -29,15 +31,19 @@ interface FlushRequest {
 
 /** The workers this thread created that may still run. */
 const workers = new Set<Worker>();
-/** threadId % SLOTS → threadId, for each worker of this thread that loaded the probe. */
-const probed = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+/** Slot threadId % SLOTS → [threadId, OS thread id], for each worker of this thread that loaded the probe. */
+const probed = new Int32Array(new SharedArrayBuffer(SLOTS * 8));
 let channel: BroadcastChannel | undefined;
 
 export function flushWorkersOnStop(flush: () => void): void {
   channel = new BroadcastChannel(CHANNEL);
   if (!isMainThread) {
     const owner = getEnvironmentData(PROBED_KEY);
-    if (owner instanceof SharedArrayBuffer) Atomics.store(new Int32Array(owner), threadId % SLOTS, threadId);
+    if (owner instanceof SharedArrayBuffer) {
+      const table = new Int32Array(owner);
+      Atomics.store(table, (threadId % SLOTS) * 2 + 1, osThreadId());
+      Atomics.store(table, (threadId % SLOTS) * 2, threadId);
+    }
     channel.onmessage = (event: unknown) => {
       const request = (event as { data?: FlushRequest }).data;
       if (!request || !Array.isArray(request.tanzhenFlush) || !request.tanzhenFlush.includes(threadId)) return;
@@ -76,7 +82,7 @@ export function flushWorkersOnStop(flush: () => void): void {
       }
       if (!state) return original.apply(this, args);
       return new Promise<number>((resolve, reject) => {
-        whenFlushed(state, 1, () => {
+        whenFlushed(state, this.threadId, () => {
           try {
             resolve(original.apply(this, args));
           } catch (error) {
@@ -100,13 +106,40 @@ export function flushWorkersNow(skip: number[] = []): void {
   if (ids.length === 0) return;
   const state = ask(ids);
   if (!state) return;
-  waitSync(state, 0, ids.length, ANSWER_MS);
+  // Those that sleep, or fall asleep within ANSWER_MS, will answer; the others are busy.
+  const idle = new Set<number>();
+  const deadline = performance.now() + ANSWER_MS;
+  do {
+    for (const id of ids) if (sleeping(id)) idle.add(id);
+    waitSync(state, 0, ids.length, 1);
+  } while (Atomics.load(state, 0) < ids.length && idle.size < ids.length && performance.now() < deadline);
+  waitSync(state, 0, Math.max(idle.size, Atomics.load(state, 0)), FLUSH_MS);
   const taken = Atomics.load(state, 0);
   if (taken > 0) waitSync(state, 1, taken, FLUSH_MS);
 }
 
 function isProbed(id: number): boolean {
-  return id >= 0 && Atomics.load(probed, id % SLOTS) === id;
+  return id >= 0 && Atomics.load(probed, (id % SLOTS) * 2) === id;
+}
+
+function osThreadId(): number {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether worker `id`'s thread sleeps (waits for events), so it will answer. Unknown: no. */
+function sleeping(id: number): boolean {
+  const tid = Atomics.load(probed, (id % SLOTS) * 2 + 1);
+  if (tid <= 0) return false;
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] === 'S';
+  } catch {
+    return false;
+  }
 }
 
 function ask(ids: number[]): Int32Array | undefined {
@@ -126,13 +159,18 @@ function waitSync(state: Int32Array, index: number, count: number, ms: number): 
   }
 }
 
-/** Calls `then` once `count` workers have flushed, or none took up the request within ANSWER_MS, or FLUSH_MS passed; never blocks. */
-function whenFlushed(state: Int32Array, count: number, then: () => void): void {
+/**
+ * Calls `then` once worker `id` has flushed, or did not take up the request within ANSWER_MS while
+ * running all along (busy), or FLUSH_MS passed; never blocks.
+ */
+function whenFlushed(state: Int32Array, id: number, then: () => void): void {
   const started = performance.now();
+  let idle = false;
   const check = () => {
     const taken = Atomics.load(state, 0);
     const elapsed = performance.now() - started;
-    if (Atomics.load(state, 1) >= count || (taken === 0 && elapsed >= ANSWER_MS) || elapsed >= FLUSH_MS) then();
+    idle ||= taken > 0 || sleeping(id);
+    if (Atomics.load(state, 1) >= 1 || (!idle && elapsed >= ANSWER_MS) || elapsed >= FLUSH_MS) then();
     else setTimeout(check, 1);
   };
   check();
