@@ -13,7 +13,8 @@ export function missingData(outDir: string, reports: ProcessReport[], child: Chi
   if (!writable(dir)) return `no data: could not write to ${dir}`;
   const final = new Set(reports.filter((r) => r.final).map((r) => `${r.pid}-${r.threadId}`));
   const reasons: string[] = [];
-  for (const name of readdirSync(dir)) {
+  const names = readdirSync(dir);
+  for (const name of names) {
     const failed = /^(\d+)-(\d+)\.failed-(\w+)$/.exec(name);
     if (failed) {
       reasons.push(`no data: ${who(failed[1], failed[2])} could not write to ${dir} (${failed[3]})`);
@@ -21,7 +22,7 @@ export function missingData(outDir: string, reports: ProcessReport[], child: Chi
     }
     const started = /^(\d+)-(\d+)\.started$/.exec(name);
     if (!started || final.has(`${started[1]}-${started[2]}`)) continue;
-    if (readdirSync(dir).some((n) => n.startsWith(`${started[1]}-${started[2]}.failed-`))) continue;
+    if (names.some((n) => n.startsWith(`${started[1]}-${started[2]}.failed-`))) continue;
     const main = Number(started[1]) === child.pid && started[2] === '0';
     const how = main && child.signal ? `was killed by ${child.signal}` : 'ended (killed or crashed)';
     reasons.push(`${who(started[1], started[2])} ${how} before it saved its data`);
