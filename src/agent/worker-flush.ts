@@ -6,10 +6,11 @@
 // Only workers that loaded the probe are asked (each marks itself in a shared
 // table its owner handed down through environment data; an eval worker never
 // does), so stopping any other worker costs what it costs without the probe.
-// A worker whose thread sleeps (idle in its event loop, per /proc) will take
-// up the request: it gets FLUSH_MS. One that runs gets ANSWER_MS to take it
-// up, or it is busy in code that never yields and is stopped as before,
-// losing what it recorded since its last flush. terminate()
+// A worker waiting in its event loop will take up the request; one that
+// spends ANSWER_MS running code (CPU time: waiting for a CPU on a loaded
+// machine does not count) or blocked elsewhere without taking it up is busy
+// in code that never yields, and is stopped as before, losing what it
+// recorded since its last flush. A flush taken up gets up to FLUSH_MS. terminate()
 // waits for that without blocking the event loop (the worker is stopped when
 // it is done); at process exit nothing can run later, so the wait is
 // Atomics.wait.
@@ -106,16 +107,15 @@ export function flushWorkersNow(skip: number[] = []): void {
   if (ids.length === 0) return;
   const state = ask(ids);
   if (!state) return;
-  // Those that sleep, or fall asleep within ANSWER_MS, will answer; the others are busy.
-  const idle = new Set<number>();
-  const deadline = performance.now() + ANSWER_MS;
-  do {
-    for (const id of ids) if (sleeping(id)) idle.add(id);
+  const watches = ids.map((id) => new Watch(id));
+  const deadline = performance.now() + FLUSH_MS;
+  // Until every worker took up the request, or is known to be busy.
+  while (Atomics.load(state, 0) < watches.filter((w) => !w.busy).length && performance.now() < deadline) {
     waitSync(state, 0, ids.length, 1);
-  } while (Atomics.load(state, 0) < ids.length && idle.size < ids.length && performance.now() < deadline);
-  waitSync(state, 0, Math.max(idle.size, Atomics.load(state, 0)), FLUSH_MS);
+    for (const w of watches) w.update();
+  }
   const taken = Atomics.load(state, 0);
-  if (taken > 0) waitSync(state, 1, taken, FLUSH_MS);
+  if (taken > 0) waitSync(state, 1, taken, deadline - performance.now());
 }
 
 function isProbed(id: number): boolean {
@@ -130,15 +130,55 @@ function osThreadId(): number {
   }
 }
 
-/** Whether worker `id`'s thread sleeps (waits for events), so it will answer. Unknown: no. */
-function sleeping(id: number): boolean {
-  const tid = Atomics.load(probed, (id % SLOTS) * 2 + 1);
-  if (tid <= 0) return false;
-  try {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] === 'S';
-  } catch {
-    return false;
+/**
+ * Whether a worker that has not taken up a request yet is busy: it spent ANSWER_MS running code
+ * (CPU time, from /proc: time spent waiting for a CPU on a loaded machine does not count) or
+ * blocked outside its event loop. A worker waiting in its event loop (epoll) will answer.
+ * Without /proc, ANSWER_MS of wall-clock time.
+ */
+class Watch {
+  busy = false;
+  private readonly tid: number;
+  private readonly started = performance.now();
+  private last: { cpuNs: number; at: number } | undefined;
+  private spentNs = 0;
+
+  constructor(id: number) {
+    this.tid = Atomics.load(probed, (id % SLOTS) * 2 + 1);
+    this.last = this.sample();
+  }
+
+  update(): void {
+    if (this.busy) return;
+    const now = this.sample();
+    if (!now || !this.last) {
+      this.busy = performance.now() - this.started >= ANSWER_MS;
+      return;
+    }
+    const state = this.state();
+    if (state === 'idle') this.spentNs = 0;
+    else this.spentNs += state === 'running' ? now.cpuNs - this.last.cpuNs : (now.at - this.last.at) * 1e6;
+    this.last = now;
+    this.busy = this.spentNs >= ANSWER_MS * 1e6;
+  }
+
+  private sample(): { cpuNs: number; at: number } | undefined {
+    if (this.tid <= 0) return undefined;
+    try {
+      return { cpuNs: Number(readFileSync(`/proc/self/task/${this.tid}/schedstat`, 'utf8').split(' ')[0]), at: performance.now() };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private state(): 'idle' | 'running' | 'blocked' {
+    try {
+      const stat = readFileSync(`/proc/self/task/${this.tid}/stat`, 'utf8');
+      if (stat[stat.lastIndexOf(')') + 2] === 'R') return 'running';
+      return readFileSync(`/proc/self/task/${this.tid}/wchan`, 'utf8').includes('epoll') ? 'idle' : 'blocked';
+    } catch {
+      return 'blocked';
+    }
   }
 }
 
@@ -159,18 +199,13 @@ function waitSync(state: Int32Array, index: number, count: number, ms: number): 
   }
 }
 
-/**
- * Calls `then` once worker `id` has flushed, or did not take up the request within ANSWER_MS while
- * running all along (busy), or FLUSH_MS passed; never blocks.
- */
+/** Calls `then` once worker `id` has flushed, or is busy (see Watch), or FLUSH_MS passed; never blocks. */
 function whenFlushed(state: Int32Array, id: number, then: () => void): void {
   const started = performance.now();
-  let idle = false;
+  const watch = new Watch(id);
   const check = () => {
-    const taken = Atomics.load(state, 0);
-    const elapsed = performance.now() - started;
-    idle ||= taken > 0 || sleeping(id);
-    if (Atomics.load(state, 1) >= 1 || (!idle && elapsed >= ANSWER_MS) || elapsed >= FLUSH_MS) then();
+    if (Atomics.load(state, 0) === 0) watch.update();
+    if (Atomics.load(state, 1) >= 1 || (Atomics.load(state, 0) === 0 && watch.busy) || performance.now() - started >= FLUSH_MS) then();
     else setTimeout(check, 1);
   };
   check();
