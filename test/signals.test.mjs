@@ -79,3 +79,12 @@ for (const python of pythons()) {
     assert.equal(fn(handled.summary, 'tick').calls, 6);
   });
 }
+
+for (const python of pythons()) {
+  const version = path.basename(path.dirname(path.dirname(python)));
+  test(`Python ${version}: a child sent SIGTERM the instant fork() returns dies of it (the signal is not lost to our handler)`, async () => {
+    const r = await probe(['work:tick'], [python, 'forkrace.py'], { cwd, extra });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '[15, 15, 15, 15, 15]\n');
+  });
+}

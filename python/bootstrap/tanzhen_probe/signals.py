@@ -15,6 +15,9 @@ _getpid = os.getpid
 _kill = os.kill
 
 
+_installed = set()
+
+
 def install(reporter):
     for name in _NAMES:
         number = getattr(signal, name, None)
@@ -24,8 +27,30 @@ def install(reporter):
             if signal.getsignal(number) != signal.SIG_DFL:
                 continue
             signal.signal(number, _handler(reporter))
+            _installed.add(number)
         except (ValueError, OSError, RuntimeError):
             pass  # not the main thread, or not a signal this platform handles
+    # A signal sent to a child right after fork() (Pool.terminate() on a worker
+    # just started) is pending when the child first runs; CPython's after-fork
+    # code then clears caught signals, and the child would never die of it. So
+    # the signals are blocked across fork() and unblocked after: the pending
+    # one is delivered to our handler (SIG_DFL without us: it died at once).
+    if _installed and hasattr(os, 'register_at_fork') and hasattr(signal, 'pthread_sigmask'):
+        os.register_at_fork(before=_block, after_in_parent=_unblock, after_in_child=_unblock)
+
+
+def _block():
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, _installed)
+    except Exception:
+        pass
+
+
+def _unblock():
+    try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _installed)
+    except Exception:
+        pass
 
 
 def _handler(reporter):
