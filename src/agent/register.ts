@@ -23,6 +23,7 @@ import { loggingProbe, plainProbe, PROBE_KEY, setDefaultSampling, type Probe } f
 import { warn } from './runtime/state.js';
 import { PROBE_GLOBAL } from './instrument/templates.js';
 import { installSourceText } from './runtime/source-text.js';
+import { writeStderr } from '../common/stderr.js';
 import { canBeEsm, TargetSet } from './targets.js';
 import { buildSummary } from '../report/summary.js';
 import { renderTable } from '../report/table.js';
@@ -59,7 +60,7 @@ function start(): void {
   if (asyncContext) enableAsyncContext();
   configureCalls({ spans: out !== undefined && env[ENV.spans] === '1', adaptiveRate: sampling.adaptiveRate, otelContext: env[ENV.otelContext] === '1', asyncContext });
 
-  const probe: Probe = logCalls ? loggingProbe((line) => process.stderr.write(`tanzhen: ${line}\n`)) : plainProbe;
+  const probe: Probe = logCalls ? loggingProbe((line) => writeStderr(`tanzhen: ${line}\n`)) : plainProbe;
   Object.defineProperty(globalThis, PROBE_KEY, { value: probe, configurable: true, enumerable: false, writable: false });
   // For modules that declare their own `Symbol` (templates.ts probeLookup).
   Object.defineProperty(globalThis, PROBE_GLOBAL, { value: probe, configurable: true, enumerable: false, writable: false });
@@ -85,7 +86,7 @@ function start(): void {
   if (!env[ENV.run] && isMainThread) {
     process.on('exit', (code) => {
       const summary = buildSummary([processReport()], { command: process.argv, exitCode: code, targets: specs });
-      process.stderr.write(renderTable(summary, { color: false }));
+      writeStderr(renderTable(summary, { color: false }));
     });
   }
 }

@@ -7,9 +7,11 @@ import { processFiles } from '../common/run-dir.js';
 import type { Calibration, ProcessReport } from '../common/types.js';
 import { snapshot } from './runtime/recorder.js';
 import { flushSpans, spanInfo } from './runtime/spans.js';
-import { candidates, matched, warn, warnings } from './runtime/state.js';
+import { candidates, matched, unprobed, warn, warnings } from './runtime/state.js';
+import { markEnd, markStart } from './report-marks.js';
 import { treeSnapshot } from './runtime/tree.js';
-import { flushWorkersOnStop } from './worker-flush.js';
+import { flushOnSignals } from './signal-flush.js';
+import { flushWorkersNow, flushWorkersOnStop } from './worker-flush.js';
 
 const startedAt = Date.now();
 let calibration: Calibration | undefined;
@@ -18,7 +20,7 @@ export function setCalibration(value: Calibration): void {
   calibration = value;
 }
 
-export function processReport(): ProcessReport {
+export function processReport(final = false): ProcessReport {
   return {
     version: 1,
     pid: process.pid,
@@ -35,6 +37,8 @@ export function processReport(): ProcessReport {
     matched: [...matched],
     candidates,
     warnings,
+    ...(Object.keys(unprobed).length > 0 ? { unprobed } : {}),
+    ...(final ? { final } : {}),
   };
 }
 
@@ -45,22 +49,35 @@ export function reportPaths(outDir: string): ReturnType<typeof processFiles> {
 export function startReportWriter(outDir: string, intervalMs: number): void {
   const { dir, report } = reportPaths(outDir);
   let failed = false;
-  const flush = () => {
+  const write = (final: boolean) => {
     if (failed) return;
     try {
       ensurePrivateDir(dir);
       flushSpans();
-      writeFileAtomic(report, JSON.stringify(processReport()));
+      writeFileAtomic(report, JSON.stringify(processReport(final)));
     } catch (error) {
       failed = true;
       warn(`cannot write results to ${dir}: ${(error as Error).message}`, { relayable: false });
+      markEnd(report, (error as NodeJS.ErrnoException).code ?? 'error');
     }
   };
-  process.on('exit', flush);
-  if (intervalMs > 0) setInterval(flush, intervalMs).unref();
+  markStart(report);
+  const flush = () => write(true);
+  // At exit, live workers are stopped by Node without an 'exit' of their own: they flush too.
+  const flushAll = () => {
+    flush();
+    flushWorkersNow();
+  };
+  process.on('exit', flushAll);
+  if (intervalMs > 0) setInterval(() => write(false), intervalMs).unref();
   try {
     flushWorkersOnStop(flush);
   } catch (error) {
     warn(`workers stopped from outside may lose their last ${intervalMs} ms: ${(error as Error).message}`);
+  }
+  try {
+    flushOnSignals(flushAll);
+  } catch (error) {
+    warn(`a process killed by a signal may lose its last ${intervalMs} ms: ${(error as Error).message}`);
   }
 }

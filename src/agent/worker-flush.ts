@@ -1,41 +1,65 @@
 // A worker thread stopped from outside — worker.terminate(), or the process
 // exiting while the worker still runs — gets no 'exit' event of its own, so
 // whatever it recorded since its last periodic flush would be lost. Before
-// either happens, the thread that owns the worker asks it to flush, and waits
-// for the answer (Atomics.wait: the owner's event loop is not run, so the
-// program sees no reordering, only the time the flush takes). A worker busy
-// in a loop that never yields cannot answer: after WAIT_MS (1 s) it is stopped
-// anyway, and loses what it recorded since its last flush, as before.
+// either happens, the thread that owns the worker asks it to flush.
+//
+// Only workers that loaded the probe are asked (each marks itself in a shared
+// table its owner handed down through environment data; an eval worker never
+// does), so stopping any other worker costs what it costs without the probe.
+// A worker waiting in its event loop will take up the request; one that
+// spends ANSWER_MS running code (CPU time: waiting for a CPU on a loaded
+// machine does not count) or blocked elsewhere without taking it up is busy
+// in code that never yields, and is stopped as before, losing what it
+// recorded since its last flush. A flush taken up gets up to FLUSH_MS. terminate()
+// waits for that without blocking the event loop (the worker is stopped when
+// it is done); at process exit nothing can run later, so the wait is
+// Atomics.wait.
 import { subscribe } from 'node:diagnostics_channel';
-import { BroadcastChannel, isMainThread, threadId, Worker } from 'node:worker_threads';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { BroadcastChannel, getEnvironmentData, isMainThread, setEnvironmentData, threadId, Worker } from 'node:worker_threads';
 
 const CHANNEL = 'tanzhen.flush';
-const WAIT_MS = 1000;
+const PROBED_KEY = 'tanzhen.probedWorkers';
+const SLOTS = 4096;
+const ANSWER_MS = 10;
+const FLUSH_MS = 1000;
 
 interface FlushRequest {
   tanzhenFlush: number[];
-  done: SharedArrayBuffer;
+  /** Int32Array [taken up, done], counted over the workers asked. */
+  state: SharedArrayBuffer;
 }
 
 /** The workers this thread created that may still run. */
 const workers = new Set<Worker>();
+/** Slot threadId % SLOTS → [threadId, OS thread id], for each worker of this thread that loaded the probe. */
+const probed = new Int32Array(new SharedArrayBuffer(SLOTS * 8));
 let channel: BroadcastChannel | undefined;
 
 export function flushWorkersOnStop(flush: () => void): void {
   channel = new BroadcastChannel(CHANNEL);
   if (!isMainThread) {
+    const owner = getEnvironmentData(PROBED_KEY);
+    if (owner instanceof SharedArrayBuffer) {
+      const table = new Int32Array(owner);
+      Atomics.store(table, (threadId % SLOTS) * 2 + 1, osThreadId());
+      Atomics.store(table, (threadId % SLOTS) * 2, threadId);
+    }
     channel.onmessage = (event: unknown) => {
       const request = (event as { data?: FlushRequest }).data;
       if (!request || !Array.isArray(request.tanzhenFlush) || !request.tanzhenFlush.includes(threadId)) return;
+      const state = new Int32Array(request.state);
+      Atomics.add(state, 0, 1);
       // Ours first, then the workers this worker owns.
-      flushChildren(request.tanzhenFlush);
+      flushWorkersNow(request.tanzhenFlush);
       flush();
-      const done = new Int32Array(request.done);
-      Atomics.add(done, 0, 1);
-      Atomics.notify(done, 0);
+      Atomics.add(state, 1, 1);
+      Atomics.notify(state, 1);
     };
   }
   channel.unref();
+  // Workers created from now on inherit this table (environment data is copied at construction; a SharedArrayBuffer is shared).
+  setEnvironmentData(PROBED_KEY, probed.buffer as SharedArrayBuffer);
 
   subscribe('worker_threads', (message) => {
     const worker = (message as { worker?: Worker }).worker;
@@ -50,41 +74,139 @@ export function flushWorkersOnStop(flush: () => void): void {
   if (typeof original !== 'function' || !descriptor || !descriptor.configurable) return;
   const terminate = {
     terminate(this: Worker) {
+      const args = arguments as unknown as unknown[];
+      let state: Int32Array | undefined;
       try {
-        if (this instanceof Worker && this.threadId >= 0) flushWorkers([this.threadId]);
+        if (this instanceof Worker && isProbed(this.threadId)) state = ask([this.threadId]);
       } catch {
         // The flush is best effort; terminate() itself must behave as ever.
       }
-      return original.apply(this, arguments as unknown as unknown[]);
+      if (!state) return original.apply(this, args);
+      return new Promise<number>((resolve, reject) => {
+        whenFlushed(state, this.threadId, () => {
+          try {
+            resolve(original.apply(this, args));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
     },
   }.terminate;
   Object.defineProperty(terminate, 'length', { value: original.length });
   Object.defineProperty(proto, 'terminate', { ...descriptor, value: terminate });
-
-  // At exit, live workers are stopped by Node without an 'exit' of their own.
-  process.on('exit', () => flushChildren([]));
 }
 
-/** Flushes the live workers this thread created (except those in `skip`, already being flushed). */
-function flushChildren(skip: number[]): void {
+/** Flushes the live, probed workers this thread created (except those in `skip`, already being flushed), waiting for them. */
+export function flushWorkersNow(skip: number[] = []): void {
   const ids: number[] = [];
   for (const w of workers) {
     if (w.threadId < 0) workers.delete(w);
-    else if (!skip.includes(w.threadId)) ids.push(w.threadId);
+    else if (!skip.includes(w.threadId) && isProbed(w.threadId)) ids.push(w.threadId);
   }
-  if (ids.length > 0) flushWorkers(ids);
+  if (ids.length === 0) return;
+  const state = ask(ids);
+  if (!state) return;
+  const watches = ids.map((id) => new Watch(id));
+  const deadline = performance.now() + FLUSH_MS;
+  // Until every worker took up the request, or is known to be busy.
+  while (Atomics.load(state, 0) < watches.filter((w) => !w.busy).length && performance.now() < deadline) {
+    waitSync(state, 0, ids.length, 1);
+    for (const w of watches) w.update();
+  }
+  const taken = Atomics.load(state, 0);
+  if (taken > 0) waitSync(state, 1, taken, deadline - performance.now());
 }
 
-/** Asks workers `ids` to write their reports; returns when all have, or after WAIT_MS. */
-function flushWorkers(ids: number[]): void {
-  if (!channel) return;
-  const done = new SharedArrayBuffer(4);
-  const view = new Int32Array(done);
-  channel.postMessage({ tanzhenFlush: ids, done } satisfies FlushRequest);
-  const deadline = performance.now() + WAIT_MS;
-  for (let seen = 0; seen < ids.length; seen = Atomics.load(view, 0)) {
-    const left = deadline - performance.now();
-    if (left <= 0) break;
-    Atomics.wait(view, 0, seen, left);
+function isProbed(id: number): boolean {
+  return id >= 0 && Atomics.load(probed, (id % SLOTS) * 2) === id;
+}
+
+function osThreadId(): number {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop()) || 0;
+  } catch {
+    return 0;
   }
+}
+
+/**
+ * Whether a worker that has not taken up a request yet is busy: it spent ANSWER_MS running code
+ * (CPU time, from /proc: time spent waiting for a CPU on a loaded machine does not count) or
+ * blocked outside its event loop. A worker waiting in its event loop (epoll) will answer.
+ * Without /proc, ANSWER_MS of wall-clock time.
+ */
+class Watch {
+  busy = false;
+  private readonly tid: number;
+  private readonly started = performance.now();
+  private last: { cpuNs: number; at: number } | undefined;
+  private spentNs = 0;
+
+  constructor(id: number) {
+    this.tid = Atomics.load(probed, (id % SLOTS) * 2 + 1);
+    this.last = this.sample();
+  }
+
+  update(): void {
+    if (this.busy) return;
+    const now = this.sample();
+    if (!now || !this.last) {
+      this.busy = performance.now() - this.started >= ANSWER_MS;
+      return;
+    }
+    const state = this.state();
+    if (state === 'idle') this.spentNs = 0;
+    else this.spentNs += state === 'running' ? now.cpuNs - this.last.cpuNs : (now.at - this.last.at) * 1e6;
+    this.last = now;
+    this.busy = this.spentNs >= ANSWER_MS * 1e6;
+  }
+
+  private sample(): { cpuNs: number; at: number } | undefined {
+    if (this.tid <= 0) return undefined;
+    try {
+      return { cpuNs: Number(readFileSync(`/proc/self/task/${this.tid}/schedstat`, 'utf8').split(' ')[0]), at: performance.now() };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private state(): 'idle' | 'running' | 'blocked' {
+    try {
+      const stat = readFileSync(`/proc/self/task/${this.tid}/stat`, 'utf8');
+      if (stat[stat.lastIndexOf(')') + 2] === 'R') return 'running';
+      return readFileSync(`/proc/self/task/${this.tid}/wchan`, 'utf8').includes('epoll') ? 'idle' : 'blocked';
+    } catch {
+      return 'blocked';
+    }
+  }
+}
+
+function ask(ids: number[]): Int32Array | undefined {
+  if (!channel) return undefined;
+  const state = new SharedArrayBuffer(8);
+  channel.postMessage({ tanzhenFlush: ids, state } satisfies FlushRequest);
+  return new Int32Array(state);
+}
+
+/** Blocks until state[index] reaches `count`, or `ms` pass. */
+function waitSync(state: Int32Array, index: number, count: number, ms: number): void {
+  const deadline = performance.now() + ms;
+  for (let seen = Atomics.load(state, index); seen < count; seen = Atomics.load(state, index)) {
+    const left = deadline - performance.now();
+    if (left <= 0) return;
+    Atomics.wait(state, index, seen, left);
+  }
+}
+
+/** Calls `then` once worker `id` has flushed, or is busy (see Watch), or FLUSH_MS passed; never blocks. */
+function whenFlushed(state: Int32Array, id: number, then: () => void): void {
+  const started = performance.now();
+  const watch = new Watch(id);
+  const check = () => {
+    if (Atomics.load(state, 0) === 0) watch.update();
+    if (Atomics.load(state, 1) >= 1 || (Atomics.load(state, 0) === 0 && watch.busy) || performance.now() - started >= FLUSH_MS) then();
+    else setTimeout(check, 1);
+  };
+  check();
 }

@@ -22,7 +22,7 @@ export const PROCESSES_DIR = 'processes';
 export const RESULT_FILES = [RUN_FILE, SUMMARY_FILE, TRACE_FILE, HTML_FILE, TARGETS_FILE];
 
 /** Names inside processes/ that a probed process writes (and a later run may remove). */
-export const PROCESS_FILE = /^(?:\d+-\d+\.(?:json|spans|otel)|\.\d+-\d+\.(?:json|spans|otel)\.[0-9a-f]+\.tmp)$/;
+export const PROCESS_FILE = /^(?:\d+-\d+\.(?:json|spans|otel|started|failed-[A-Za-z0-9]+)|\.\d+-\d+\.(?:json|spans|otel)\.[0-9a-f]+\.tmp)$/;
 /** Temporary files of the top-level results (left by a run that was killed while writing). */
 export const RESULT_TEMP = new RegExp(`^\\.(?:${RESULT_FILES.map((f) => f.replace(/\./g, '\\.')).join('|')})\\.[0-9a-f]+\\.tmp$`);
 

@@ -99,6 +99,10 @@ export interface ProcessReport {
   candidates: Record<string, string[]>;
   /** Agent-side problems worth one line each (already printed once on stderr). */
   warnings: string[];
+  /** Targets whose module loaded here but could not be probed: why (e.g. 'could not be parsed'). */
+  unprobed?: Record<string, string>;
+  /** Written as the process (or thread) ended, not by the periodic flush. */
+  final?: boolean;
 }
 
 export interface SummaryFunction extends FunctionFigures {

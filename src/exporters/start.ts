@@ -2,6 +2,7 @@
 // launcher before the program and closed after it. This file is all that
 // loads when no export is asked for; each exporter (and the OpenTelemetry
 // packages) is imported only when it is on.
+import { writeStderr } from '../common/stderr.js';
 import { ENV } from '../common/types.js';
 
 export interface ExportArgs {
@@ -66,7 +67,7 @@ export async function startExporters(args: ExportArgs, run: RunContext): Promise
       closers.push(() => server.close());
       if (!run.quiet) {
         const { address, port } = server.address;
-        process.stderr.write(`tanzhen: metrics at http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics\n`);
+        writeStderr(`tanzhen: metrics at http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics\n`);
       }
     } catch (error) {
       warn(`no metrics endpoint on ${host}:${args.metricsPort}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
@@ -89,7 +90,7 @@ export async function startExporters(args: ExportArgs, run: RunContext): Promise
 }
 
 function warn(message: string): void {
-  process.stderr.write(`tanzhen: warning: ${message}\n`);
+  writeStderr(`tanzhen: warning: ${message}\n`);
 }
 
 /** Only loopback addresses keep the metrics on this machine; 0.0.0.0, :: and any other address or name may not. */

@@ -3,10 +3,14 @@
 // for one that cannot be executed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import { noOwnCore } from './no-core.js';
+import { terminalSignalledChild } from './terminal.js';
 
 export interface ChildResult {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The command's process id, once it started. */
+  pid?: number;
   /** Set when the command never started. */
   spawnError?: { code: 126 | 127; message: string };
 }
@@ -26,10 +30,9 @@ export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv
       return;
     }
     const handlers = new Map<NodeJS.Signals, () => void>();
-    const fromTerminal = process.stdin.isTTY === true;
     for (const signal of FORWARDED) {
       const handler = () => {
-        if (fromTerminal && FROM_TERMINAL.has(signal)) return;
+        if (FROM_TERMINAL.has(signal) && terminalSignalledChild(child.pid)) return;
         if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill(signal);
       };
       handlers.set(signal, handler);
@@ -50,7 +53,7 @@ export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv
           : { code: 126, message: `cannot execute ${command}: ${error.code === 'EACCES' ? 'permission denied' : error.message}` },
       });
     });
-    child.on('exit', (code, signal) => done({ code, signal }));
+    child.on('exit', (code, signal) => done({ code, signal, pid: child.pid }));
   });
 }
 
@@ -58,6 +61,7 @@ export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv
 export function exitLike(result: ChildResult): void {
   if (result.signal) {
     process.removeAllListeners(result.signal);
+    noOwnCore(result.signal);
     process.kill(process.pid, result.signal);
     // Some signals (SIGTERM with no default action left, say) may not end us: fall back to the shell's convention.
     setTimeout(() => process.exit(128 + (constants.signals[result.signal!] ?? 0)), 100).unref();

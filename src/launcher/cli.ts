@@ -8,6 +8,7 @@ import { buildSummary } from '../report/summary.js';
 import { renderTree } from '../report/tree-text.js';
 import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
 import { printSummary, run } from './run.js';
+import { writeStderr } from '../common/stderr.js';
 import type { ReportArgs } from './args.js';
 import type { Summary } from '../common/types.js';
 
@@ -52,12 +53,12 @@ async function main(argv: string[]): Promise<void> {
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`tanzhen: ${error.message}\n${error.hint ? `usage: ${error.hint}\n` : ''}`);
+    writeStderr(`tanzhen: ${error.message}\n${error.hint ? `usage: ${error.hint}\n` : ''}`);
     process.exitCode = 2;
   }
 }
 
 main(process.argv.slice(2)).catch((error) => {
-  process.stderr.write(`tanzhen: internal error: ${(error as Error)?.stack ?? error}\n`);
+  writeStderr(`tanzhen: internal error: ${(error as Error)?.stack ?? error}\n`);
   process.exitCode = 70;
 });

@@ -4,10 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { isatty } from 'node:tty';
 import path from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../common/files.js';
 import { stringifyJson } from '../common/json.js';
 import { PROCESSES_DIR } from '../common/run-dir.js';
+import { writeStderr } from '../common/stderr.js';
 import { findSourceFile } from '../common/source-file.js';
 import { parseTarget, splitTraceList, TargetError } from '../common/target.js';
 import { ENV, type Summary, type Target } from '../common/types.js';
@@ -23,6 +25,8 @@ import { claimOutDir, passTargets, releaseOutDir } from './out-dir.js';
 import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
 import { startExporters } from '../exporters/start.js';
 import { relayWarnings, type WarningRelay } from './warnings.js';
+import { missingData } from './no-data.js';
+import { droppedSpansNote } from './notes.js';
 
 export async function run(args: RunArgs): Promise<void> {
   const cwd = process.cwd();
@@ -79,7 +83,7 @@ async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { 
   const result = await runChild(command, commandArgs, env);
   relay.stop();
   await exporters.close(); // the last spans, within --otlp-timeout
-  if (result.spawnError) process.stderr.write(`tanzhen: ${result.spawnError.message}\n`);
+  if (result.spawnError) writeStderr(`tanzhen: ${result.spawnError.message}\n`);
   else await finish({ outDir, out, cwd, quiet, trace, record, result, relay });
   return result;
 }
@@ -100,7 +104,7 @@ async function finish(run: {
   try {
     const reports = readReports(outDir);
     run.relay.flush(reports);
-    summary = buildSummary(reports, { command: run.record.command, exitCode: result.code, signal: result.signal ?? undefined, targets: run.trace });
+    summary = buildSummary(reports, { command: run.record.command, exitCode: result.code, signal: result.signal ?? undefined, targets: run.trace, noData: missingData(outDir, reports, result) });
   } catch (error) {
     warn(`could not summarise the run: ${(error as Error).message}`);
     return;
@@ -117,6 +121,8 @@ async function finish(run: {
   }
   if (!run.quiet) printSummary(summary);
   else for (const u of summary.unmatched) warn(`unmatched ${u.target}: ${u.message}`);
+  const dropped = droppedSpansNote(summary);
+  if (dropped) warn(dropped);
 }
 
 /** Bad targets stop the launcher before the program starts. */
@@ -156,11 +162,12 @@ function writeQuietly(file: string, value: unknown): void {
 }
 
 export function printSummary(summary: Summary): void {
-  const stderr = process.stderr;
-  const color = stderr.isTTY === true && !('NO_COLOR' in process.env);
-  stderr.write(renderTable(summary, { width: stderr.columns || Number(process.env.COLUMNS) || 120, color }));
+  // process.stderr only for a terminal's width: on a pipe it would make the pipe non-blocking.
+  const tty = isatty(2);
+  const color = tty && !('NO_COLOR' in process.env);
+  writeStderr(renderTable(summary, { width: (tty && process.stderr.columns) || Number(process.env.COLUMNS) || 120, color }));
 }
 
 function warn(message: string): void {
-  process.stderr.write(`tanzhen: warning: ${message}\n`);
+  writeStderr(`tanzhen: warning: ${message}\n`);
 }

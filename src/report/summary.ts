@@ -10,6 +10,8 @@ export interface RunInfo {
   signal?: string;
   /** Every target of the run, as written. */
   targets: string[];
+  /** Why some process's data may be missing (then a module not seen may still have loaded). */
+  noData?: string;
 }
 
 export function buildSummary(reports: ProcessReport[], run: RunInfo): Summary {
@@ -24,7 +26,7 @@ export function buildSummary(reports: ProcessReport[], run: RunInfo): Summary {
       .map((r) => ({ pid: r.pid, ...(r.threadId ? { threadId: r.threadId } : {}), runtime: r.runtime, runtimeVersion: r.runtimeVersion, argv: r.argv })),
     functions: mergeFunctions(reports),
     tree: mergeTrees(reports),
-    unmatched: unmatched(reports, run.targets),
+    unmatched: unmatched(reports, run.targets, run.noData),
     droppedSpans: reports.reduce((sum, r) => sum + (r.spans?.dropped ?? 0), 0),
     ...calibration(reports),
   };
@@ -123,7 +125,7 @@ function calibration(reports: ProcessReport[]): { calibration?: Calibration } {
   return { calibration: { overheadNs: overheads[overheads.length >> 1], method: measured[0].method } };
 }
 
-function unmatched(reports: ProcessReport[], targets: string[]): Unmatched[] {
+function unmatched(reports: ProcessReport[], targets: string[], noData?: string): Unmatched[] {
   const matched = new Set(reports.flatMap((r) => r.matched));
   const out: Unmatched[] = [];
   for (const target of targets) {
@@ -132,8 +134,11 @@ function unmatched(reports: ProcessReport[], targets: string[]): Unmatched[] {
     const colon = target.lastIndexOf(':');
     const [module, name] = [target.slice(0, colon), target.slice(colon + 1)];
     let message: string;
-    if (names.length === 0 && !reports.some((r) => target in r.candidates)) {
-      message = `${module} was never loaded by the program, so ${name} was not probed`;
+    const unprobed = reports.find((r) => r.unprobed?.[target])?.unprobed?.[target];
+    if (unprobed) {
+      message = `${module} was loaded but ${unprobed}, so ${name} was not probed`;
+    } else if (names.length === 0 && !reports.some((r) => target in r.candidates)) {
+      message = noData ? `no data for ${module}: ${noData.replace(/^no data: /, "")}` : `${module} was never loaded by the program, so ${name} was not probed`;
     } else {
       const guesses = nearest(name, names);
       message = `no function ${name} in ${module}` + (guesses.length ? `; did you mean ${guesses.join(' or ')}?` : '');

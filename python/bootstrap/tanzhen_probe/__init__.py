@@ -73,6 +73,9 @@ def start(bootstrap_dir=None):
                 max_spans = spans.DEFAULT_MAX
             spans.enable(reporter.dir, max_spans)  # before any function is wrapped
         reporter.install(periodic=bool(targets))
+        from . import signals
+
+        signals.install(reporter)
 
     if not targets:
         return

@@ -435,15 +435,18 @@ class _Log(object):
         import _thread
 
         self.local = _thread._local()
+        self.closed = False
 
     def _write(self, line):
+        if self.closed:
+            return
         try:
             stream = sys.__stderr__
             if stream is not None:
                 stream.write('tanzhen: ' + line + '\n')
                 stream.flush()
         except Exception:
-            pass
+            self.closed = True  # EPIPE (the reader has gone), a closed stderr: our output stops there
 
     def start(self, label):
         depth = getattr(self.local, 'depth', 0)

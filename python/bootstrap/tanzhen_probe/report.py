@@ -162,6 +162,12 @@ class Reporter(object):
         self.failed = False
         self.last = None  # (pid, text) last written
         self.flusher = None
+        self.owner = None  # the thread flushing now
+        self.then = None  # what a signal handler left to do once that flush is done
+
+    def flushing_here(self):
+        """True inside a flush of this thread (a signal handler interrupted it)."""
+        return self.owner == _thread.get_ident()
 
     def flush(self):
         if self.failed:
@@ -169,6 +175,7 @@ class Reporter(object):
         # Never wait long: os._exit may come from a thread while another one flushes.
         if not self.lock.acquire(True, 5):
             return
+        self.owner = _thread.get_ident()
         try:
             pid = _getpid()
             spans.flush()  # first: the report must account for every span on disk
@@ -181,7 +188,11 @@ class Reporter(object):
             self.failed = True
             state.warn('cannot write results to %s: %s' % (self.dir, error))
         finally:
+            self.owner = None
             self.lock.release()
+            then, self.then = self.then, None
+            if then is not None:
+                then()
 
     def final_flush(self):
         flusher = self.flusher
@@ -222,6 +233,7 @@ class Reporter(object):
     def _after_child(self):
         try:
             self.lock = _thread.allocate_lock()
+            self.owner = self.then = None
             self.started_at = int(_time() * 1000)
             self.last = None
             for r in recorder.records:

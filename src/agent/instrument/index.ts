@@ -1,6 +1,6 @@
 // The one entry every hook path uses to instrument a module's source.
 import type { Target } from '../../common/types.js';
-import { warn } from '../runtime/state.js';
+import { noteUnprobed, warn } from '../runtime/state.js';
 import { MARKER, rewrite, RewriteError, type ModuleFormat } from './rewrite.js';
 
 /** Instrumented source, or undefined to leave the module exactly as it was. Never throws. */
@@ -10,11 +10,13 @@ export function instrumentSource(source: string, filename: string, format: Modul
     // undefined: unparseable, or instrumented already (the marker), which is no news.
     if (result === undefined && !source.includes(MARKER)) {
       warn(`could not parse ${filename}; its functions are not probed`);
+      noteUnprobed(targets.map((t) => t.spec), 'could not be parsed');
     }
     return result?.code;
   } catch (error) {
     const reason = error instanceof RewriteError ? error.message : `${(error as Error).message}; left unprobed`;
     warn(`could not instrument ${filename}: ${reason}`);
+    noteUnprobed(targets.map((t) => t.spec), 'could not be instrumented');
     return undefined;
   }
 }

@@ -1,9 +1,16 @@
 // What this process learned about its targets, for its report: which
 // matched, which names exist where nothing matched, and warnings given.
+import { writeStderr } from '../../common/stderr.js';
 
 export const matched = new Set<string>();
 export const candidates: Record<string, string[]> = {};
 export const warnings: string[] = [];
+export const unprobed: Record<string, string> = {};
+
+/** The module of `specs` loaded, but could not be probed. */
+export function noteUnprobed(specs: string[], reason: string): void {
+  for (const spec of specs) unprobed[spec] ??= reason;
+}
 
 export function noteModule(matchedSpecs: string[], names: Record<string, string[]>): void {
   for (const spec of matchedSpecs) matched.add(spec);
@@ -23,9 +30,5 @@ export function warn(message: string, { relayable = true } = {}): void {
   if (warnings.includes(message)) return;
   warnings.push(message);
   if (process.env.TANZHEN_RUN && relayable) return;
-  try {
-    process.stderr.write(`tanzhen: warning: ${message}\n`);
-  } catch {
-    // stderr closed: nothing more we can do without disturbing the program.
-  }
+  writeStderr(`tanzhen: warning: ${message}\n`);
 }

@@ -8,6 +8,7 @@
 // on disk), a batch that cannot be delivered is dropped and counted, and at
 // the end the final flush gets `deadlineMs`, after which whatever is left is
 // counted as dropped and the launcher exits all the same.
+import { writeStderr } from '../../common/stderr.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Resource } from '@opentelemetry/resources';
@@ -162,7 +163,7 @@ export class OtlpExport {
       const why = done ? '' : ` within the ${this.options.deadlineMs} ms deadline (--otlp-timeout)`;
       this.options.warn(`OTLP: ${dropped} of ${this.sent + dropped} spans not delivered to ${this.url}${why}${this.firstError ? `: ${this.firstError}` : ''}`);
     } else if (!this.options.quiet) {
-      process.stderr.write(`tanzhen: OTLP: ${this.sent} span${this.sent === 1 ? '' : 's'} sent to ${this.url}\n`);
+      writeStderr(`tanzhen: OTLP: ${this.sent} span${this.sent === 1 ? '' : 's'} sent to ${this.url}\n`);
     }
     // A hung request or a retry timer of the exporter must not keep the launcher alive past the deadline:
     // once the launcher has set its exit code (the program's, see exitLike), it exits. Unref'd, so this
