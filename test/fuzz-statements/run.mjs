@@ -133,7 +133,7 @@ export async function runChildren(program) {
   const bare = await tanzhenFree(dir, name);
   const out = path.join(dir, 'out');
   const probed = await tanzhen(['run', '-q', '--out', out, '-t', `./${name}:*`, '--', 'node', '-r', preload, name], { cwd: dir });
-  return { bare: observable(bare, dir), probed: observable(probed, dir), warnings: probed.stderr.split('\n').filter((l) => l.startsWith('tanzhen:')) };
+  return { bare: observable(bare, dir), probed: observable(probed, dir), warnings: probed.stderr.split('\n').filter((l) => l.startsWith('tanzhen:') && !/^tanzhen: (warning: )?unmatched /.test(l)) };
 }
 
 async function tanzhenFree(cwd, name) {
