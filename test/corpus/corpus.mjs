@@ -7,7 +7,7 @@ import path from 'node:path';
 import { bin, node, tempDir } from '../helpers.mjs';
 import { prepare } from './install.mjs';
 import { parsers } from './outcomes.mjs';
-import { targetOf } from './packages.mjs';
+import { targetsOf } from './packages.mjs';
 
 const TIMEOUT_MS = Number(process.env.TANZHEN_CORPUS_TIMEOUT_MS ?? 600_000);
 
@@ -36,8 +36,8 @@ export async function compare(pkg) {
   const parse = parsers[pkg.format];
   const bareRun = await run(runner, command, dir);
   const out = tempDir('tz-corpus-');
-  const target = targetOf(pkg, dir);
-  const probedRun = await run(node, [bin, 'run', '-q', '--out', out, '-t', target, '--', runner, ...command], dir);
+  const targets = targetsOf(pkg, dir);
+  const probedRun = await run(node, [bin, 'run', '-q', '--out', out, ...targets.flatMap((t) => ['-t', t]), '--', runner, ...command], dir);
   const bare = parse(bareRun.stdout, bareRun.stderr);
   const probed = parse(probedRun.stdout, probedRun.stderr);
   const summaryFile = path.join(out, 'summary.json');
@@ -65,7 +65,7 @@ export async function compare(pkg) {
   return {
     pkg,
     dir,
-    target,
+    targets,
     bare: { ...bare, code: bareRun.code, ms: bareRun.ms, stderr: bareRun.stderr },
     probed: { ...probed, code: probedRun.code, ms: probedRun.ms, stderr: probedRun.stderr },
     files: new Set(functions.map((f) => f.file)).size,

@@ -28,6 +28,8 @@ export function prepare(pkg) {
     const from = path.join(snapshots, pkg.snapshot);
     if (!existsSync(from)) throw new Error(`corpus snapshot ${from} is missing (set TANZHEN_CORPUS_SNAPSHOTS)`);
     cpSync(from, work, { recursive: true });
+  } else if (pkg.empty) {
+    mkdirSync(work);
   } else {
     unpack(pkg.tarball ?? `${pkg.name}@${pkg.version}`, work);
   }
@@ -37,9 +39,11 @@ export function prepare(pkg) {
   const manifest = existsSync(manifestFile) ? JSON.parse(readFileSync(manifestFile, 'utf8')) : { private: true };
   const testDeps = typeof pkg.install === 'function' ? pkg.install(manifest, work) : (pkg.install ?? []);
   const wanted = [...Object.entries(manifest.dependencies ?? {}).map(([n, r]) => `${n}@${r}`), ...testDeps];
-  delete manifest.devDependencies;
-  delete manifest.dependencies;
-  writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+  if (existsSync(manifestFile)) {
+    delete manifest.devDependencies;
+    delete manifest.dependencies;
+    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+  }
   if (wanted.length > 0) sh(npm, ['install', ...QUIET, '--no-save', ...wanted], work);
   for (const step of pkg.build ?? []) step(work);
   writeFileSync(path.join(work, '.complete'), `${wanted.join('\n')}\n`);

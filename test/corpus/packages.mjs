@@ -148,10 +148,16 @@ export const packages = [
     install: ['tap@16'], sources: '{index.js,classes/**/*.js,functions/**/*.js,internal/**/*.js,ranges/**/*.js}', format: 'tap',
     command: (dir) => [binOf(dir, 'tap', 'tap'), '--no-coverage', '-R', 'tap', '-j', '2', '-t', '300', ...walk(dir, 'test', /\.js$/).filter((f) => !f.includes('fixtures'))],
   },
+  {
+    name: 'more-itertools', version: '11.1.0', snapshot: 'py-more-itertools', style: 'Python: pure-Python generators and iterator tools',
+    // Opt-in (TANZHEN_CORPUS_ONLY=more-itertools): ~3 min bare, over 10 probed on the shared 2-core machine.
+    optional: true, runner: 'python3', format: 'unittest', targets: ['more_itertools.more:*', 'more_itertools.recipes:*'],
+    command: () => ['-m', 'unittest', 'discover', '-v', '-s', 'tests', '-t', '.'],
+  },
 ];
 
-/** The glob target that probes every function of the package's own source files. */
-export function targetOf(pkg, dir) {
-  return `${dir}/${pkg.sources}:*`;
+/** The targets that probe every function of the package's own source files (a glob for JavaScript). */
+export function targetsOf(pkg, dir) {
+  return pkg.targets ?? [`${dir}/${pkg.sources}:*`];
 }
 
