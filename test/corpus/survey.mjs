@@ -4,8 +4,9 @@
 // files (the environment `tanzhen run` gives its child, from the launcher's
 // own childEnvironment). One process per package and mode loads its files one
 // after another (survey-load.mjs); a file that ends or hangs its process is
-// recorded and the rest go on in a new one. A file that loads bare but not
-// probed is then loaded again alone, both ways, to rule out order and timing.
+// recorded and the rest go on in a new one. Files that load bare but not
+// probed are loaded again, both ways, in fresh processes of their own
+// package's suspects only, to rule out order and timing.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -99,6 +100,7 @@ export async function loadAll(list, env, cwd, scratch) {
   writeFileSync(listFile, JSON.stringify(list));
   const results = new Array(list.length);
   const warnings = [];
+  const started = performance.now();
   let from = 0;
   while (from < list.length) {
     const { lines, code, signal, stderr, silent } = await child(listFile, from, env, cwd);
@@ -118,7 +120,7 @@ export async function loadAll(list, env, cwd, scratch) {
     from = stuck + 1;
   }
   rmSync(listFile, { force: true });
-  return { results, warnings };
+  return { results, warnings, ms: Math.round(performance.now() - started) };
 }
 
 function child(listFile, from, env, cwd) {
@@ -148,6 +150,12 @@ function child(listFile, from, env, cwd) {
       resolve({ lines: buffer.split('\n').filter(Boolean), code, signal, stderr, silent });
     });
   });
+}
+
+function groupBy(suspects) {
+  const map = new Map();
+  for (const s of suspects) map.set(s.pkg, [...(map.get(s.pkg) ?? []), s]);
+  return map;
 }
 
 /** Runs jobs two at a time (the machine has two cores). */
@@ -180,6 +188,7 @@ export async function survey({ width = 2 } = {}) {
       if (list.length === 0) return { pkg, list, bare: [], probed: [], warnings: [] };
       const bare = await loadAll(list, bareEnv, cwd, scratch);
       const probed = await loadAll(list, await probedEnv(pkg, outDir), cwd, scratch);
+      if (process.env.TANZHEN_SURVEY_PROGRESS) process.stderr.write(`survey: ${path.relative(dir, pkg)} ${list.length} files, ${bare.ms} ms bare, ${probed.ms} ms probed\n`);
       return { pkg, list, bare: bare.results, probed: probed.results, warnings: probed.warnings };
     }),
     width,
@@ -197,14 +206,21 @@ export async function survey({ width = 2 } = {}) {
       else if (bare[i] !== 'ok' && probed[i] !== 'ok' && bare[i] !== probed[i]) differentErrors.push({ file: entry.file, bare: bare[i], probed: probed[i] });
     });
   }
-  // Alone, bare and probed: a failure that does not reproduce came from order or timing.
+  // Again in fresh processes, only the suspects of each package, bare and
+  // probed: a failure that does not come back came from order or timing.
   const failures = [];
-  for (const s of suspects) {
-    const alone = [s.entry];
-    const bare = await loadAll(alone, bareEnv, cwd, scratch);
-    const probed = await loadAll(alone, await probedEnv(s.pkg, outDir), cwd, scratch);
-    if (bare.results[0] === 'ok' && probed.results[0] !== 'ok') failures.push({ file: s.entry.file, esm: s.entry.esm, error: probed.results[0] });
-  }
+  const byPackage = groupBy(suspects);
+  await pool(
+    [...byPackage].map(([pkg, list]) => async () => {
+      const entries = list.map((s) => s.entry);
+      const bare = await loadAll(entries, bareEnv, cwd, scratch);
+      const probed = await loadAll(entries, await probedEnv(pkg, outDir), cwd, scratch);
+      entries.forEach((entry, i) => {
+        if (bare.results[i] === 'ok' && probed.results[i] !== 'ok') failures.push({ file: entry.file, esm: entry.esm, error: probed.results[i] });
+      });
+    }),
+    width,
+  );
   figures.probedOnly = failures.length;
   figures.differentError = differentErrors.length;
   rmSync(scratch, { recursive: true, force: true });
