@@ -3,13 +3,14 @@
 // The same loop over the unprobed copy (bare.cjs) runs first, as the baseline
 // for what the loop itself does to RSS. Prints one JSON line.
 import { createRequire } from 'node:module';
+import { assertInstrumented } from './instrumented.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const require = createRequire(import.meta.url);
 const probed = require(cfg.probed);
 const bare = require(cfg.bare);
 if (!globalThis[Symbol.for('tanzhen.probe')]) throw new Error('the tanzhen preload did not install its probe');
-if (String(probed.work) === String(bare.work)) throw new Error(`${cfg.probed} was not instrumented`);
+assertInstrumented(cfg.probed, probed, bare, ['work']);
 
 const gc = globalThis.gc;
 if (typeof gc !== 'function') throw new Error('run with --expose-gc');

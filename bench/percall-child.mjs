@@ -5,6 +5,7 @@
 // each variant; rounds are interleaved and the median of their p50s is kept.
 // Prints one JSON line: ns per call for each variant.
 import { createRequire } from 'node:module';
+import { assertInstrumented } from './instrumented.mjs';
 import { measure, do_not_optimize } from 'mitata';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
@@ -16,9 +17,7 @@ const bare = require(cfg.bare);
 // The probe must really be there: the agent loaded, and fn.cjs rewritten.
 const agent = globalThis[Symbol.for('tanzhen.probe')];
 if (!agent) throw new Error('the tanzhen preload did not install its probe');
-if (String(probed.work) === String(bare.work) || String(probed.awork) === String(bare.awork)) {
-  throw new Error(`${cfg.probed} was not instrumented`);
-}
+assertInstrumented(cfg.probed, probed, bare, ['work', 'awork']);
 
 // OpenTelemetry: a real SDK tracer, batch processor, exporter that drops everything.
 const exporter = {

@@ -123,7 +123,7 @@ def main():
     baseline = load_baseline(args.baseline) if args.baseline else None
     out = tempfile.mkdtemp(prefix='tanzhen-bench-')
     spans.set_origin()
-    spans.enable(os.path.join(out, 'processes'), 10 ** 12, report.mkdirs)
+    spans.enable(os.path.join(out, 'processes'), 10 ** 12)
     spans.enabled = False
     try:
         labels, functions, instances = build(baseline)

@@ -6,6 +6,7 @@ import module from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { parseTarget, splitTraceList } from '../common/target.js';
 import { ENV, type Target } from '../common/types.js';
+import { readTargetsFile } from '../common/run-dir.js';
 import { installCjsHook } from './hooks/legacy-cjs.js';
 import { installEsmHooks } from './hooks/legacy-esm.js';
 import { installSyncHooks } from './hooks/sync.js';
@@ -25,7 +26,7 @@ import { renderTable } from '../report/table.js';
 
 function start(): void {
   const env = process.env;
-  const specs = splitTraceList(env[ENV.trace] ?? '');
+  const specs = splitTraceList(targetsText(env));
   if (specs.length === 0 || (globalThis as any)[PROBE_KEY]) return;
   const cwd = env[ENV.cwd] || process.cwd();
 
@@ -49,7 +50,7 @@ function start(): void {
     const paths = reportPaths(out);
     const maxSpans = positiveInt(env[ENV.maxSpans], 100_000);
     enableSpans(paths.spans, paths.spansName, maxSpans);
-    if (env[ENV.otelContext] === '1') enableOtelContext(paths.spans.replace(/\.spans$/, '.otel'), maxSpans);
+    if (env[ENV.otelContext] === '1') enableOtelContext(paths.otel, maxSpans);
   }
   const asyncContext = env[ENV.asyncContext] === '1';
   if (asyncContext) enableAsyncContext();
@@ -78,6 +79,18 @@ function start(): void {
       const summary = buildSummary([processReport()], { command: process.argv, exitCode: code, targets: specs });
       process.stderr.write(renderTable(summary, { color: false }));
     });
+  }
+}
+
+/** The targets: TANZHEN_TRACE, or the file the launcher names when they are too many for the environment. */
+function targetsText(env: NodeJS.ProcessEnv): string {
+  const file = env[ENV.traceFile];
+  if (!file) return env[ENV.trace] ?? '';
+  try {
+    return readTargetsFile(file);
+  } catch (error) {
+    warn(`cannot read the targets from ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing is probed in this process`, { relayable: false });
+    return '';
   }
 }
 

@@ -1,9 +1,9 @@
 // Writes this process's (or worker's) report into the run directory: at
 // exit, and every interval while it runs, so `tanzhen report` works on a
 // live run and a process killed by SIGKILL loses at most one interval.
-import path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { ensurePrivateDir, PROCESSES_DIR, writeFileAtomic } from '../common/files.js';
+import { ensurePrivateDir, writeFileAtomic } from '../common/files.js';
+import { processFiles } from '../common/run-dir.js';
 import type { Calibration, ProcessReport } from '../common/types.js';
 import { snapshot } from './runtime/recorder.js';
 import { flushSpans, spanInfo } from './runtime/spans.js';
@@ -38,10 +38,8 @@ export function processReport(): ProcessReport {
   };
 }
 
-export function reportPaths(outDir: string): { dir: string; report: string; spans: string; spansName: string } {
-  const dir = path.join(outDir, PROCESSES_DIR);
-  const base = `${process.pid}-${threadId}`;
-  return { dir, report: path.join(dir, `${base}.json`), spans: path.join(dir, `${base}.spans`), spansName: `${base}.spans` };
+export function reportPaths(outDir: string): ReturnType<typeof processFiles> {
+  return processFiles(outDir, process.pid, threadId);
 }
 
 export function startReportWriter(outDir: string, intervalMs: number): void {

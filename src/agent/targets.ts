@@ -101,7 +101,7 @@ function packageType(dir: string): string | undefined {
     const file = path.join(d, 'package.json');
     if (existsSync(file)) {
       try {
-        return JSON.parse(readFileSync(file, 'utf8')).type;
+        return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')).type;
       } catch {
         return undefined;
       }

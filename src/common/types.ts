@@ -143,6 +143,8 @@ export interface Summary {
 /** Environment variables that carry a run's settings into probed processes. */
 export const ENV = {
   trace: 'TANZHEN_TRACE',
+  /** A file holding the targets instead (too many for TANZHEN_TRACE), one a line. */
+  traceFile: 'TANZHEN_TRACE_FILE',
   out: 'TANZHEN_OUT',
   cwd: 'TANZHEN_CWD',
   calls: 'TANZHEN_CALLS',

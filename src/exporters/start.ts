@@ -59,6 +59,7 @@ export async function startExporters(args: ExportArgs, run: RunContext): Promise
 
   if (args.metricsPort !== undefined) {
     const host = args.metricsHost ?? '127.0.0.1';
+    if (!isLoopback(host)) warn(`--metrics-host ${host} serves the names and timings of the probed functions to the network, to anyone who can reach this machine; 127.0.0.1 keeps them on it`);
     try {
       const { startMetricsServer } = await import('./prometheus.js');
       const server = await startMetricsServer({ port: args.metricsPort, host, outDir: run.outDir, cwd: run.cwd });
@@ -89,4 +90,10 @@ export async function startExporters(args: ExportArgs, run: RunContext): Promise
 
 function warn(message: string): void {
   process.stderr.write(`tanzhen: warning: ${message}\n`);
+}
+
+/** Only loopback addresses keep the metrics on this machine; 0.0.0.0, :: and any other address or name may not. */
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^(?:::ffff:)?127(?:\.\d{1,3}){3}$/.test(h);
 }

@@ -41,7 +41,28 @@ export function parseArgs(argv: string[]): Parsed {
   if (verb === '--version' || verb === '-v') return { kind: 'version' };
   if (verb === 'run') return parseRun(rest);
   if (verb === 'report') return parseReport(rest);
+  // `tanzhen -t ./app.js:main -- node app.js`: `run` forgotten.
+  if (verb.startsWith('-') && parsesAsRun(argv)) throw new UsageError(`unknown command ${JSON.stringify(verb)}; did you mean: tanzhen run ${shortened(argv)}`);
   throw new UsageError(`unknown command ${JSON.stringify(verb)}`, 'tanzhen run [options] -- <command>, or tanzhen report DIR');
+}
+
+function parsesAsRun(argv: string[]): boolean {
+  try {
+    return parseRun(argv).kind === 'run';
+  } catch {
+    return false;
+  }
+}
+
+/** The words, up to about 80 characters. */
+function shortened(words: string[]): string {
+  let text = '';
+  for (const word of words) {
+    const quoted = /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+    if (text.length + quoted.length > 80) return `${text}…`;
+    text += `${quoted} `;
+  }
+  return text.trimEnd();
 }
 
 /** Reads `--name value`, `--name=value` and `-n value`. */
@@ -50,9 +71,13 @@ function valueOf(args: string[], i: number, name: string): [string, number] {
   const eq = arg.indexOf('=');
   if (arg.startsWith('--') && eq > 0) return [arg.slice(eq + 1), i];
   const next = args[i + 1];
-  if (next === undefined) throw new UsageError(`option ${name} needs a value`);
+  if (next === undefined) throw new UsageError(`option ${name} needs a value`, HINT);
+  // `--out -t ./app.js:main`: the value was forgotten. A value that starts with '-' is written --name=-value.
+  if (next.startsWith('-') && next !== '-' && !/^-\d/.test(next)) throw new UsageError(`option ${name} needs a value, not the option ${next}`, HINT);
   return [next, i + 1];
 }
+
+const HINT = 'see tanzhen run --help';
 
 function integerOf(args: string[], i: number, name: string, min: number): [number, number] {
   const [value, next] = valueOf(args, i, name);

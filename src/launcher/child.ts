@@ -1,7 +1,7 @@
 // Runs the user's command as a shell would: argv, stdio and environment
 // passed through, signals forwarded, 127 for a command not found and 126
 // for one that cannot be executed.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 
 export interface ChildResult {
@@ -17,7 +17,14 @@ const FROM_TERMINAL = new Set<NodeJS.Signals>(['SIGINT', 'SIGQUIT']);
 
 export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildResult> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: 'inherit', env });
+    let child: ChildProcess;
+    try {
+      child = spawn(command, args, { stdio: 'inherit', env });
+    } catch (error) {
+      // E2BIG (all arguments and variables together too large) throws here, not as an 'error' event. A shell says 126 too.
+      resolve({ code: null, signal: null, spawnError: { code: 126, message: `cannot execute ${command}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` } });
+      return;
+    }
     const handlers = new Map<NodeJS.Signals, () => void>();
     const fromTerminal = process.stdin.isTTY === true;
     for (const signal of FORWARDED) {

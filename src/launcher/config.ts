@@ -1,7 +1,7 @@
 // Targets and settings from a config file: `-c FILE`, else
 // tanzhen.config.json in the working directory, else a "tanzhen" key in
 // package.json. JSON is parsed as data; a JS config runs only when named with -c.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
@@ -33,10 +33,13 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<FileCo
   return { trace: [] };
 }
 
+/** The file's text, without the UTF-8 byte order mark some editors write (Node and npm ignore it too). Only regular files: /dev/zero or a FIFO would hang us. */
 function readText(file: string, label: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    if (!statSync(file).isFile()) throw new UsageError(`config ${label} is not a regular file`);
+    return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read config ${label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }

@@ -13,6 +13,8 @@ export const PYTHON_BOOTSTRAP = path.join(root, 'python/bootstrap');
 
 export interface RunSettings {
   trace: string[];
+  /** Set when the targets are too many for an environment variable: they are in this file instead. */
+  targetsFile?: string;
   cwd: string;
   outDir: string;
   runId: string;
@@ -31,7 +33,8 @@ export function childEnvironment(base: NodeJS.ProcessEnv, settings: RunSettings)
   if (!nodeOptions.includes(REGISTER_URL)) env.NODE_OPTIONS = `${nodeOptions} --import ${REGISTER_URL}`.trim();
   const pythonPath = env.PYTHONPATH ? env.PYTHONPATH.split(path.delimiter) : [];
   if (!pythonPath.includes(PYTHON_BOOTSTRAP)) env.PYTHONPATH = [PYTHON_BOOTSTRAP, ...pythonPath].join(path.delimiter);
-  env[ENV.trace] = settings.trace.join('\n');
+  setOrDelete(env, ENV.trace, settings.targetsFile ? undefined : settings.trace.join('\n'));
+  setOrDelete(env, ENV.traceFile, settings.targetsFile);
   env[ENV.cwd] = settings.cwd;
   env[ENV.out] = settings.outDir;
   env[ENV.run] = settings.runId;

@@ -1,8 +1,9 @@
 // Reading a run directory back: the per-process reports, the run's own
 // record (run.json), and summary.json.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { PROCESSES_DIR } from '../common/files.js';
+import { readPrivate } from '../common/files.js';
+import { PROCESSES_DIR, RUN_FILE, SUMMARY_FILE } from '../common/run-dir.js';
 import type { ProcessReport } from '../common/types.js';
 
 export interface RunRecord {
@@ -14,8 +15,7 @@ export interface RunRecord {
   signal?: string;
 }
 
-export const RUN_FILE = 'run.json';
-export const SUMMARY_FILE = 'summary.json';
+export { RUN_FILE, SUMMARY_FILE };
 
 /** Every complete process report; a file that cannot be read is skipped (it may be mid-rename). */
 export function readReports(outDir: string): ProcessReport[] {
@@ -25,7 +25,7 @@ export function readReports(outDir: string): ProcessReport[] {
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.json') || name.startsWith('.')) continue;
     try {
-      const report = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as ProcessReport;
+      const report = JSON.parse(readPrivate(path.join(dir, name)).toString('utf8')) as ProcessReport;
       if (report.version === 1 && Array.isArray(report.functions)) reports.push(report);
     } catch {
       // Not a report we can use.

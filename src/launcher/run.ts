@@ -2,10 +2,11 @@
 // preloaded, then merge what every probed process recorded into one table
 // (stderr) and summary.json.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensurePrivateDir, PROCESSES_DIR, writeFileAtomic } from '../common/files.js';
+import { ensurePrivateDir, writeFileAtomic } from '../common/files.js';
+import { PROCESSES_DIR } from '../common/run-dir.js';
 import { findSourceFile } from '../common/source-file.js';
 import { parseTarget, splitTraceList, TargetError } from '../common/target.js';
 import { ENV, type Summary, type Target } from '../common/types.js';
@@ -16,6 +17,8 @@ import { exitLike, runChild, type ChildResult } from './child.js';
 import { loadConfig } from './config.js';
 import { childEnvironment } from './environment.js';
 import { UsageError } from './errors.js';
+import { checkExecLimits } from './exec-limits.js';
+import { claimOutDir, passTargets, releaseOutDir } from './out-dir.js';
 import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
 import { startExporters } from '../exporters/start.js';
 import { relayWarnings, type WarningRelay } from './warnings.js';
@@ -30,7 +33,20 @@ export async function run(args: RunArgs): Promise<void> {
   const out = args.out ?? config.out;
 
   const outDir = out ? path.resolve(cwd, out) : mkdtempSync(path.join(os.tmpdir(), 'tanzhen-'));
-  prepareOutDir(outDir, out);
+  let result: ChildResult;
+  try {
+    prepareOutDir(outDir, out);
+    result = await runIn(outDir, { args, out, cwd, trace, quiet, calls });
+  } finally {
+    // Before exitLike: dying of the program's signal ends the launcher at once.
+    if (out) releaseOutDir(outDir);
+    else rmSync(outDir, { recursive: true, force: true });
+  }
+  exitLike(result);
+}
+
+async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { args: RunArgs; out: string | undefined; cwd: string; trace: string[]; quiet: boolean; calls: boolean }): Promise<ChildResult> {
+  const targetsFile = passTargets(outDir, trace);
   const record: RunRecord = { command: args.command, targets: trace, cwd, startedAt: Date.now() };
   writeQuietly(path.join(outDir, RUN_FILE), record);
   if (trace.length === 0 && !quiet) warn('no targets given, so nothing is timed (add -t <module>:<name>)');
@@ -39,6 +55,7 @@ export async function run(args: RunArgs): Promise<void> {
 
   const env = childEnvironment(process.env, {
     trace,
+    targetsFile,
     cwd,
     outDir,
     runId: randomBytes(8).toString('hex'),
@@ -51,14 +68,19 @@ export async function run(args: RunArgs): Promise<void> {
   });
   Object.assign(env, exporters.env);
   const [command, ...commandArgs] = args.command;
+  try {
+    checkExecLimits(env);
+  } catch (error) {
+    await exporters.close();
+    throw error;
+  }
   const relay = relayWarnings(outDir, args.flushMs ?? 1000, warn);
   const result = await runChild(command, commandArgs, env);
   relay.stop();
   await exporters.close(); // the last spans, within --otlp-timeout
   if (result.spawnError) process.stderr.write(`tanzhen: ${result.spawnError.message}\n`);
   else await finish({ outDir, out, cwd, quiet, trace, record, result, relay });
-  if (!out) rmSync(outDir, { recursive: true, force: true });
-  exitLike(result);
+  return result;
 }
 
 /** After the command: warnings, summary.json and the other files, the table. Each step fails alone, with one warning. */
@@ -114,11 +136,9 @@ function checkTarget(spec: string, cwd: string): Target {
 
 function prepareOutDir(outDir: string, given: string | undefined): void {
   try {
-    if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${given}: not a directory`);
-    ensurePrivateDir(outDir);
-    // An earlier run's results in the same directory must neither merge into this one nor pass for it.
-    for (const name of [PROCESSES_DIR, SUMMARY_FILE, 'trace.json', 'report.html']) rmSync(path.join(outDir, name), { recursive: true, force: true });
-    ensurePrivateDir(path.join(outDir, PROCESSES_DIR));
+    // An earlier run's results in the same directory must neither merge into this one nor pass for it: claimOutDir removes them.
+    if (given !== undefined) claimOutDir(outDir, given);
+    else ensurePrivateDir(path.join(outDir, PROCESSES_DIR));
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // Unwritable: the program still runs, unprobed results are simply not kept.

@@ -8,12 +8,14 @@
 // requestA and requestB both open at once. So a thread gets as many tracks
 // ("lanes") as it needs: a call goes on its parent's lane when it nests
 // there, otherwise on the first lane that is free at its start.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import path from 'node:path';
 import type { FunctionRecord, ProcessReport } from '../common/types.js';
+import { commitTemp, openTemp } from '../common/files.js';
+import { TRACE_FILE } from '../common/run-dir.js';
 import { readSpans, type SpanRecord } from './spans.js';
 
-export const TRACE_FILE = 'trace.json';
+export { TRACE_FILE };
 
 export interface TraceEvent {
   name: string;
@@ -34,9 +36,9 @@ export interface TraceOptions {
 /** Writes `DIR/trace.json` (atomically, mode 0600); returns the number of call events. */
 export function writeChromeTrace(outDir: string, reports: ProcessReport[], options: TraceOptions = {}): number {
   const file = path.join(outDir, TRACE_FILE);
-  const temp = path.join(outDir, `.${TRACE_FILE}.${process.pid}.tmp`);
-  const fd = openSync(temp, 'w', 0o600);
+  const { fd, temp } = openTemp(file);
   let calls = 0;
+  let failed: unknown;
   try {
     let first = true;
     let chunk = '';
@@ -56,17 +58,10 @@ export function writeChromeTrace(outDir: string, reports: ProcessReport[], optio
       }
     }
     writeSync(fd, chunk + '\n],"displayTimeUnit":"ms","otherData":{"producer":"tanzhen"}}\n');
-    closeSync(fd);
-    renameSync(temp, file);
   } catch (error) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(temp, { force: true });
-    throw error;
+    failed = error;
   }
+  commitTemp(fd, temp, file, failed);
   return calls;
 }
 

@@ -2,9 +2,10 @@
 // `processes/<pid>-<threadId>.spans`, little-endian float64 records of
 // SPAN_FIELDS values each, appended in the order the calls ended (children
 // before their parents). Shared by trace.json and the exporters.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { PROCESSES_DIR } from '../common/files.js';
+import { openReadOnly } from '../common/files.js';
+import { PROCESSES_DIR } from '../common/run-dir.js';
 import { SPAN_FIELDS, type ProcessReport } from '../common/types.js';
 
 export interface SpanRecord {
@@ -34,7 +35,7 @@ export function readSpans(outDir: string, report: ProcessReport): SpanRecord[] {
   if (!info || info.written <= 0 || typeof info.file !== 'string' || path.basename(info.file) !== info.file) return [];
   let fd: number;
   try {
-    fd = openSync(path.join(outDir, PROCESSES_DIR, info.file), 'r');
+    fd = openReadOnly(path.join(outDir, PROCESSES_DIR, info.file));
   } catch {
     return [];
   }

@@ -1,7 +1,7 @@
 """tanzhen's Python probe (standard library only), started by ../sitecustomize.py.
 
 start() reads the run's settings from the environment (TANZHEN_RUN,
-TANZHEN_TRACE, TANZHEN_OUT, TANZHEN_CALLS, TANZHEN_FLUSH_MS, TANZHEN_SPANS,
+TANZHEN_TRACE or TANZHEN_TRACE_FILE, TANZHEN_OUT, TANZHEN_CALLS, TANZHEN_FLUSH_MS, TANZHEN_SPANS,
 TANZHEN_MAX_SPANS), installs the
 import hook for the target modules, instruments those already imported, and
 arranges for this process's report to be written. Any internal error becomes
@@ -26,6 +26,19 @@ def start(bootstrap_dir=None):
     specs_text = env.get('TANZHEN_TRACE', '')
     from .targets import parse_target, split_trace_list
 
+    specs_file = env.get('TANZHEN_TRACE_FILE')
+    if specs_file:
+        # Too many targets for the environment: the launcher wrote them to a file of the run directory.
+        from .files import read_private
+
+        try:
+            specs_text = read_private(specs_file).decode('utf-8', 'surrogateescape')
+        except Exception as error:
+            from .state import warn
+
+            warn('cannot read the targets from %s (%s); nothing is probed in this process' % (specs_file, error))
+            return
+
     specs = split_trace_list(specs_text)
     if not specs:
         return
@@ -43,7 +56,7 @@ def start(bootstrap_dir=None):
     tree.start_thread()
     out = env.get('TANZHEN_OUT')
     if out:
-        from .report import Reporter, mkdirs
+        from .report import Reporter
 
         try:
             interval = int(env.get('TANZHEN_FLUSH_MS') or 1000)
@@ -58,7 +71,7 @@ def start(bootstrap_dir=None):
             except ValueError:
                 warn('TANZHEN_MAX_SPANS=%r is not a number; using %d' % (text, spans.DEFAULT_MAX))
                 max_spans = spans.DEFAULT_MAX
-            spans.enable(reporter.dir, max_spans, mkdirs)  # before any function is wrapped
+            spans.enable(reporter.dir, max_spans)  # before any function is wrapped
         reporter.install(periodic=bool(targets))
 
     if not targets:

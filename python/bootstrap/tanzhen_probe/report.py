@@ -1,7 +1,8 @@
 """Writes this process's report to $TANZHEN_OUT/processes/<pid>-0.json.
 
-Whole files only (a temporary file in the same directory, then os.replace),
-mode 0600 in 0700 directories; at exit (atexit, and os._exit, which skips
+Whole files only (a temporary file in the same directory, created exclusively
+under an unpredictable name, then os.replace: see files.py), mode 0600 in
+0700 directories of ours; at exit (atexit, and os._exit, which skips
 atexit: multiprocessing's forked workers end that way), and every
 TANZHEN_FLUSH_MS milliseconds from a small background thread.
 
@@ -18,20 +19,18 @@ import _thread
 import atexit
 import os
 import sys
-from time import sleep as _sleep, time as _time, time_ns as _time_ns
+from time import sleep as _sleep, time as _time
 
 from . import recorder, spans, state, tree
-from .files import write_all
+from .files import EXCLUSIVE, ensure_private_dir, temp_name, write_all
 
 _getpid = os.getpid
 _open = os.open
 _close = os.close
 _replace = os.replace
 _unlink = os.unlink
-_mkdir = os.mkdir
 _stat = os.stat
 _SEP = os.sep
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_CLOEXEC', 0)
 _VERSION = sys.version.split()[0]
 
 
@@ -134,26 +133,13 @@ def process_report(pid, started_at):
 
 # --------------------------------------------------------------------------- files
 
-def mkdirs(path):
-    try:
-        _mkdir(path, 0o700)
-    except FileExistsError:
-        pass
-    except FileNotFoundError:
-        parent = path.rstrip(_SEP).rpartition(_SEP)[0]
-        if not parent or parent == path:
-            raise
-        mkdirs(parent)
-        _mkdir(path, 0o700)
-
-
 def write_atomic(directory, name, text):
-    mkdirs(directory)
+    ensure_private_dir(directory)
     final = directory + _SEP + name
-    temp = '%s%s.%s.%d.%d.%d.tmp' % (directory, _SEP, name, _getpid(), _time_ns(), _thread.get_ident())
+    temp = directory + _SEP + temp_name(name)
     data = text.encode('ascii')
+    fd = _open(temp, EXCLUSIVE, 0o600)
     try:
-        fd = _open(temp, _FLAGS, 0o600)
         try:
             write_all(fd, data)
         finally:

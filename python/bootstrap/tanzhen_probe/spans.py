@@ -27,7 +27,7 @@ from struct import Struct
 from time import perf_counter_ns, time_ns
 
 from . import state
-from .files import write_all
+from .files import append_private, ensure_private_dir
 
 FLUSH_EVERY = 8192.0
 DEFAULT_MAX = 100000
@@ -45,13 +45,9 @@ written = 0
 dropped = 0
 failed = False
 directory = None
-_mkdirs = None
 _lock = _thread.allocate_lock()
 
 _getpid = os.getpid
-_open = os.open
-_close = os.close
-_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_CLOEXEC', 0)
 
 
 def set_origin():
@@ -67,10 +63,9 @@ def set_origin():
     time_origin_ms = best[1] / 1e6
 
 
-def enable(processes_dir, max_spans, mkdirs):
-    global enabled, directory, cap, _mkdirs
+def enable(processes_dir, max_spans):
+    global enabled, directory, cap
     directory = processes_dir
-    _mkdirs = mkdirs
     cap = max_spans
     enabled = True
 
@@ -118,12 +113,8 @@ def _flush():
         count = room
         data = data[:room * RECORD]
     try:
-        _mkdirs(directory)
-        fd = _open(directory + os.sep + file_name(), _FLAGS, 0o600)
-        try:
-            write_all(fd, data)
-        finally:
-            _close(fd)
+        ensure_private_dir(directory)
+        append_private(directory + os.sep + file_name(), data)
         written += count
     except Exception as error:
         failed = True

@@ -1,7 +1,7 @@
 // The one entry every hook path uses to instrument a module's source.
 import type { Target } from '../../common/types.js';
 import { warn } from '../runtime/state.js';
-import { MARKER, rewrite, type ModuleFormat } from './rewrite.js';
+import { MARKER, rewrite, RewriteError, type ModuleFormat } from './rewrite.js';
 
 /** Instrumented source, or undefined to leave the module exactly as it was. Never throws. */
 export function instrumentSource(source: string, filename: string, format: ModuleFormat, targets: Target[]): string | undefined {
@@ -13,7 +13,8 @@ export function instrumentSource(source: string, filename: string, format: Modul
     }
     return result?.code;
   } catch (error) {
-    warn(`could not instrument ${filename}: ${(error as Error).message}; left unprobed`);
+    const reason = error instanceof RewriteError ? error.message : `${(error as Error).message}; left unprobed`;
+    warn(`could not instrument ${filename}: ${reason}`);
     return undefined;
   }
 }

@@ -5,10 +5,12 @@
 // line, so every line number stays where the user wrote it; the few shifted
 // columns are covered by a source map.
 import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 import type MagicStringClass from 'magic-string';
 import type { Target } from '../../common/types.js';
 import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.js';
 import * as T from './templates.js';
+import { moduleKey, noteOriginalSource } from '../runtime/source-text.js';
 
 export { MARKER } from './templates.js';
 
@@ -51,9 +53,11 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   if (!program) return undefined;
 
   const all = collectFunctions(program);
+  const withBound = underWith(program);
   const chosen: Array<{ fn: FoundFunction; target: Target }> = [];
   const matched = new Set<string>();
   for (const fn of all) {
+    if (withBound.has(fn.node)) continue;
     const target = targets.find((t) => nameMatches(t.name, fn));
     if (!target) continue;
     chosen.push({ fn, target });
@@ -77,6 +81,8 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const lineOf = inputMap ? originalLineFinder(source, inputMap) : lineFinder(source);
   const s = newMagicString(source);
   const edits: Edit[] = [];
+  const key = moduleKey(filename, source.length);
+  const ranges: number[] = [source.length];
 
   chosen.forEach(({ fn, target }, i) => {
     const name = display[i];
@@ -88,38 +94,76 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
       specs.push(target.spec);
       lines.push(lineOf(fn.node.start));
     }
-    instrumentFunction(fn.node, `__tz$b+${id}`, edits);
+    instrumentFunction(source, fn.node, `__tz$b+${id}`, T.sourceToken(key, i), edits);
   });
+  // Per function, the characters inserted inside it: Function.prototype.toString turns its text back (source-text.ts).
+  for (const { fn } of chosen) ranges.push(fn.node.start, fn.node.end, insertedWithin(fn.node, edits));
 
-  // Innermost first, so nested insertions at one offset nest correctly.
-  edits.sort((a, b) => b.start - a.start || a.end - b.end || b.rank - a.rank);
+  // Innermost first, so nested insertions at one offset nest correctly: at one start, a shorter range is
+  // inside a longer one, an equal range made later belongs to a deeper node, and a zero-width insertion
+  // (the resume at the top of a catch block) goes outside whatever else starts there.
+  edits.forEach((e, i) => (e.seq = i));
+  edits.sort((a, b) => b.start - a.start || width0(a) - width0(b) || a.end - b.end || b.seq! - a.seq!);
   for (const e of edits) {
     if (e.start === e.end) {
-      // An empty body: one insertion, or appendLeft would put the suffix before the prefix.
-      s.prependRight(e.start, e.prefix + e.suffix);
+      // One insertion (an empty body's prefix and suffix together): after the token before it, or before the one after.
+      if (e.left) s.appendLeft(e.start, e.prefix + e.suffix);
+      else s.prependRight(e.start, e.prefix + e.suffix);
       continue;
     }
     s.prependRight(e.start, e.prefix);
     s.appendLeft(e.end, e.suffix);
   }
 
-  const args = [filename, specs, names, lines, [...matched], candidates].map((a) => JSON.stringify(a)).join(',');
-  const register = `__tz$.f(${args})`;
-  s.appendLeft(prologueOffset(program, source), `${T.MARKER},__tz$b=__tz$?${register}:0;`);
+  const args = [filename, specs, names, lines, [...matched], candidates, key, ranges].map((a) => JSON.stringify(a)).join(',');
+  s.appendLeft(prologueOffset(program, source), `;${T.MARKER}${T.prologue(`__tz$.f(${args})`)}`);
   s.append(`${source.endsWith('\n') ? '' : '\n'}${T.HELPERS}\n`);
-  return { code: withSourceMap(s, source, filename, inputMap), matched: [...matched], candidates };
+  const code = withSourceMap(s, source, filename, inputMap);
+  // The net: what we hand to Node must parse, or Node gets the module as it was.
+  const problem = parseProblem(code, filename, format);
+  if (problem !== undefined) throw new RewriteError(`the rewritten module does not parse (${problem}); left as it was`);
+  noteOriginalSource(key, source);
+  return { code, matched: [...matched], candidates };
 }
+
+export class RewriteError extends Error {}
 
 interface Edit {
   start: number;
   end: number;
   prefix: string;
   suffix: string;
-  /** For equal ranges: a higher rank is the inner edit (body < return < await). */
-  rank: number;
+  /** A zero-width insertion that belongs to the token before it (after a bare `return`). */
+  left?: boolean;
+  /** Creation order: for equal ranges, a later edit is the inner one. */
+  seq?: number;
 }
 
 function parse(source: string, filename: string, format: ModuleFormat): Node | undefined {
+  const result = parseModule(source, filename, format);
+  return result.errors.length > 0 ? undefined : (result.program as unknown as Node);
+}
+
+/**
+ * The first syntax error of `code`, or undefined when it parses. CommonJS is
+ * judged by V8 itself, compiled the way Node's loader compiles it (and ~5x
+ * faster than a second oxc parse, which builds an AST); ES modules by oxc
+ * (vm cannot compile a module without a flag on Node 20).
+ */
+function parseProblem(code: string, filename: string, format: ModuleFormat): string | undefined {
+  if (format === 'commonjs') {
+    try {
+      compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
+      return undefined;
+    } catch (error) {
+      return error instanceof SyntaxError ? error.message : undefined;
+    }
+  }
+  const error = parseModule(code, filename, format).errors[0];
+  return error === undefined ? undefined : String((error as { message?: string }).message ?? error);
+}
+
+function parseModule(source: string, filename: string, format: ModuleFormat) {
   const sourceType = format === 'module' ? 'module' : format === 'unknown' ? 'unambiguous' : 'commonjs';
   const lang = /\.[cm]?tsx?$/.test(filename) ? (filename.endsWith('x') ? 'tsx' : 'ts') : /\.jsx$/.test(filename) ? 'jsx' : 'js';
   let result = parseSync(filename, source, { sourceType, lang });
@@ -127,37 +171,49 @@ function parse(source: string, filename: string, format: ModuleFormat): Node | u
   if (result.errors.length > 0 && sourceType === 'unambiguous') result = parseSync(filename, source, { sourceType: 'commonjs', lang });
   // A TS loader may hand us its JavaScript output under the .ts name.
   if (result.errors.length > 0 && lang !== 'js') result = parseSync(filename, source, { sourceType, lang: 'js' });
-  if (result.errors.length > 0) return undefined;
-  return result.program as unknown as Node;
+  return result;
 }
 
-function instrumentFunction(fn: Node, id: string, edits: Edit[]): void {
+function instrumentFunction(source: string, fn: Node, id: string, token: string, edits: Edit[]): void {
   const body = fn.body as Node;
   // Async functions and generators suspend: they give the current call back at each await/yield.
   const suspends = !!fn.async || !!fn.generator;
+  const slot = suspends || needsSlot(body);
+  // The finally of the slot shape sees the last value returned (a promise is timed until it settles); a generator's return value is never one.
+  const returnStart = slot ? T.SLOT_RETURN_START : T.STACK_RETURN_START;
+  const returnEnd = slot ? T.SLOT_RETURN_END : T.STACK_RETURN_END;
+  const prefix = slot ? T.slotStart(id) : T.stackStart(id);
+  const suffix = slot ? T.slotEnd(id, token) : T.stackEnd(token);
   if (body.type !== 'BlockStatement') {
     // `(a) => expr` becomes `(a) => {…try{return …(expr)…}…}`.
-    edits.push({ start: body.start, end: body.end, prefix: `{${T.bodyStart(id)}return ${T.RETURN_START}`, suffix: `${T.RETURN_END}${T.bodyEnd(id)}}`, rank: 0 });
+    edits.push({ start: body.start, end: body.end, prefix: `{${prefix}return ${returnStart}`, suffix: `${returnEnd}${suffix}}` });
   } else {
     let start = body.start + 1;
     for (const statement of body.body as Node[]) {
       if (statement.type === 'ExpressionStatement' && typeof statement.directive === 'string') start = statement.end;
       else break;
     }
-    edits.push({ start, end: body.end - 1, prefix: T.bodyStart(id), suffix: T.bodyEnd(id), rank: 0 });
+    edits.push({ start, end: body.end - 1, prefix, suffix });
   }
   ownNodes(body, (node) => {
     switch (node.type) {
       case 'ReturnStatement':
-        // Generators' returns end the iteration, not a call: the finally times them.
-        if (node.argument && !fn.generator) edits.push({ start: node.argument.start, end: node.argument.end, prefix: T.RETURN_START, suffix: T.RETURN_END, rank: 1 });
+        if (fn.generator) break;
+        if (node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: returnStart, suffix: returnEnd });
+        else if (!slot) {
+          // After the keyword, ending the statement when it had no `;` (`return\n(x)` must not become a call).
+          const at = node.start + 'return'.length;
+          edits.push({ start: at, end: at, prefix: T.STACK_BARE_RETURN + (node.end === at ? ';' : ''), suffix: '', left: true });
+        }
         break;
       case 'AwaitExpression':
       case 'YieldExpression':
         if (!suspends) break;
-        edits.push({ start: node.start, end: node.end, prefix: T.SUSPEND_START, suffix: T.SUSPEND_END, rank: 2 });
-        if (node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: T.ARGUMENT_START, suffix: T.ARGUMENT_END, rank: 3 });
-        else edits.push({ start: node.start, end: node.end, prefix: T.BARE_SUSPEND_START, suffix: T.BARE_SUSPEND_END, rank: 3 });
+        // A bare `yield` ends its statement at a line break (a restricted production); our call would not.
+        const endsLine = !node.argument && nextLineContinues(source, node.end);
+        edits.push({ start: node.start, end: node.end, prefix: T.SUSPEND_START, suffix: T.SUSPEND_END + (endsLine ? ';' : '') });
+        if (node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: T.ARGUMENT_START, suffix: T.ARGUMENT_END });
+        else edits.push({ start: node.start, end: node.end, prefix: T.BARE_SUSPEND_START, suffix: T.BARE_SUSPEND_END });
         break;
       case 'CatchClause':
         if (suspends) edits.push(resumeAt(node.body));
@@ -172,19 +228,94 @@ function instrumentFunction(fn: Node, id: string, edits: Edit[]): void {
   });
 }
 
+/**
+ * A plain function needs the slot shape when a `return` runs through a
+ * `finally` (the call ends after it, once, whatever it does) or when it holds
+ * a `with` (nothing of ours goes inside one: our names would be looked up on
+ * the user's object, so its returns are left alone and the finally ends the call).
+ */
+function needsSlot(body: Node): boolean {
+  let found = false;
+  const visit = (node: Node, guarded: boolean): void => {
+    walk(node, (child) => {
+      if (found) return false;
+      if (child !== node && FUNCTION_BOUNDARIES.has(child.type)) return false;
+      if (child.type === 'WithStatement') return void (found = true);
+      if (child.type === 'ReturnStatement' && guarded) return void (found = true);
+      if (child !== node && child.type === 'TryStatement' && child.finalizer && !guarded) {
+        visit(child.block, true);
+        if (child.handler) visit(child.handler, true);
+        visit(child.finalizer, false);
+        return false;
+      }
+    });
+  };
+  visit(body, false);
+  return found;
+}
+
+const width0 = (e: Edit) => (e.start === e.end ? 1 : 0);
+
+/**
+ * Whether the code after `offset` goes on, after a line break, with a token that would continue an
+ * expression (`(`, `[`, a template, `+`, `-`, `/`, `.`): where the original had ASI end a statement.
+ */
+function nextLineContinues(source: string, offset: number): boolean {
+  let newline = false;
+  for (let i = offset; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029') newline = true;
+    else if (c === ' ' || c === '\t' || c === '\v' || c === '\f' || c === '\ufeff' || c === '\u00a0') continue;
+    else if (c === '/' && source[i + 1] === '/') {
+      const end = source.indexOf('\n', i);
+      if (end < 0) return false;
+      i = end - 1;
+    } else if (c === '/' && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      if (/[\n\r\u2028\u2029]/.test(source.slice(i, end))) newline = true;
+      i = end + 1;
+    } else return newline && '([`+-/.'.includes(c);
+  }
+  return false;
+}
+
 function resumeAt(block: Node): Edit {
-  return { start: block.start + 1, end: block.start + 1, prefix: T.RESUME, suffix: '', rank: 4 };
+  return { start: block.start + 1, end: block.start + 1, prefix: T.RESUME, suffix: '' };
 }
 
 const FUNCTION_BOUNDARIES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ClassDeclaration', 'ClassExpression']);
 
-/** The nodes of this function's own body, not of functions or classes nested in it. */
+/** The nodes of this function's own body: not of functions or classes nested in it, nor inside a `with`. */
 function ownNodes(body: Node, visit: (node: Node) => void): void {
   walk(body, (node) => {
     if (FUNCTION_BOUNDARIES.has(node.type)) return false;
     visit(node);
+    if (node.type === 'WithStatement') return false;
   });
 }
+
+/** Characters our edits insert strictly inside a function's range (its own and those of functions nested in it). */
+function insertedWithin(fn: Node, edits: Edit[]): number {
+  let total = 0;
+  for (const e of edits) if (e.start > fn.start && e.end <= fn.end) total += e.prefix.length + e.suffix.length;
+  return total;
+}
+
+/** Functions inside a `with` body: every name in them may resolve on the user's object first, so they stay untouched. */
+function underWith(program: Node): Set<Node> {
+  const inside = new Set<Node>();
+  walk(program, (node) => {
+    if (node.type !== 'WithStatement') return;
+    walk(node.body, (child) => {
+      if (FUNCTION_TYPES.has(child.type)) inside.add(child);
+    });
+    return false;
+  });
+  return inside;
+}
+
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 /** Where the module prologue goes: after a hashbang line and any directive prologue. */
 function prologueOffset(program: Node, source: string): number {

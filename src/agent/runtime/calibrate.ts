@@ -1,9 +1,9 @@
 // Honest numbers for tiny functions: the probe's own cost inside each timed
 // window (the end of one clock read to the start of the next: returning from
-// the start hook, entering try/finally, calling the end hook) is measured
+// the start hook, entering try/catch, calling the end hook) is measured
 // once at start-up (after a warm-up) on an empty function shaped exactly like instrumented
 // code, and its median is taken off every recorded duration.
-import { bodyEnd, bodyStart, HELPERS } from '../instrument/templates.js';
+import { HELPERS, stackEnd, stackStart } from '../instrument/templates.js';
 import type { Calibration } from '../../common/types.js';
 import { makeProbe } from './probe.js';
 
@@ -25,7 +25,7 @@ export function calibrate(): Calibration {
     },
   );
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('__tz$', '__tz$b', `${HELPERS}return function empty(){${bodyStart('__tz$b')}${bodyEnd('__tz$b')}}`);
+  const factory = new Function('__tz$', '__tz$b', `var __tz$v;${HELPERS}return function empty(){${stackStart('__tz$b')}${stackEnd('')}}`);
   const empty = factory(probe, 0) as () => void;
   // Warm up first: instrumented code that matters runs optimised, not interpreted.
   for (let i = 0; i < WARMUP + ROUNDS; i++) empty();

@@ -105,8 +105,9 @@ export function startCall(id: number): number {
     if (joinOtel && parentSpan === 0) noteOtelParent(spanSeq);
   }
   if (trackAsync) slotContext[slot] = enterCall(slot, slotGen[slot], slotNode[slot], keepSpans ? slotSpan[slot] : 0);
-  current = slot;
   slotStart[slot] = now();
+  // Last: had anything above failed (a stack overflow in our own calls), new calls would not nest under a call never started.
+  current = slot;
   return slot;
 }
 

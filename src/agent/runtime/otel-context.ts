@@ -19,7 +19,7 @@
 // flushed before the span records (see flushSpans), so a reader that reads
 // the span file first and this file second finds the note of every root
 // span it has read.
-import { appendFileSync } from 'node:fs';
+import { appendPrivate } from '../../common/files.js';
 
 const API_KEY = Symbol.for('opentelemetry.js.api.1');
 const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
@@ -85,7 +85,7 @@ export function flushOtelContext(): void {
   used = 0;
   if (failed) return;
   try {
-    appendFileSync(file, new Uint8Array(buffer.buffer, 0, count * OTEL_FIELDS * 8), { mode: 0o600 });
+    appendPrivate(file, new Uint8Array(buffer.buffer, 0, count * OTEL_FIELDS * 8));
   } catch {
     failed = true;
   }

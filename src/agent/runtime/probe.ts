@@ -1,10 +1,16 @@
-// The object instrumented code calls, found under a global symbol:
-//   s(id)      start a call, returns its slot (0: counted, not timed)
-//   d(slot)    the call finished
-//   x(id, slot) the call threw
-//   r(slot, v) the call returned v: a native promise is timed until it settles
-//   u(slot) / w(slot)  the call suspends at an await or yield / resumes
-//   f(...)     a module registers its functions
+// The object instrumented code calls, found under a global symbol.
+// Plain functions (the "stack" shape, see templates.ts):
+//   s(id)      a call starts; its slot goes on the probe's stack of plain calls
+//   n--, then  the instrumented code pops (no call needed, so even a stack
+//              overflow keeps the stack straight), then tells how the call ended:
+//   r(v)       it returned v (a native promise is timed until it settles)
+//   d()        it ran off the end of its body
+//   x()        it threw
+// Async functions, generators and returns through `finally` (the "slot" shape):
+//   o(id)      a call starts; returns its slot (0: counted, not timed)
+//   e(id, slot, how, v)  it ended: how 2 = threw, else returned v
+//   u(slot) / w(slot)  it suspends at an await or yield / resumes
+// and f(...) a module registers its functions.
 // Two variants: the plain one and one that also logs every call (--calls);
 // the choice is made once, at start-up.
 import { types } from 'node:util';
@@ -13,18 +19,27 @@ import { callFunction, currentSlot, depthOf, endCall, reserveSampling, rewind, s
 import { addFunction, countError, functionCount, functionInfo } from './recorder.js';
 import { noteModule } from './state.js';
 import { reserveFunctions } from './tree.js';
+import { grownInt32 } from './arrays.js';
+import { noteSourceRanges } from './source-text.js';
 
 export interface Probe {
-  s(id: number): number;
-  d(slot: number): void;
-  x(id: number, slot: number): void;
-  r(slot: number, value: unknown): unknown;
+  /** How many plain calls are on the stack; instrumented catch blocks decrement it themselves. */
+  n: number;
+  s(id: number): void;
+  r(value: unknown): void;
+  d(): void;
+  x(): void;
+  o(id: number): number;
+  e(id: number, slot: number, how: number, value: unknown): void;
   u(slot: number): void;
   w(slot: number): void;
-  f(file: string, targets: string[], names: string[], lines: number[], matched: string[], candidates: Record<string, string[]>): number;
+  f(file: string, targets: string[], names: string[], lines: number[], matched: string[], candidates: Record<string, string[]>, key?: string, ranges?: number[]): number;
 }
 
 export const PROBE_KEY = Symbol.for('tanzhen.probe');
+
+/** How an instrumented call left, as the slot shape passes it to e(). */
+export const THREW = 2;
 
 const promiseProto = Promise.prototype;
 const promiseThen = Promise.prototype.then;
@@ -55,18 +70,20 @@ function register(
   lines: number[],
   matchedSpecs: string[],
   candidates: Record<string, string[]>,
+  key?: string,
+  ranges?: number[],
 ): number {
   noteModule(matchedSpecs, candidates);
   if (names.length === 0) return 0;
-  const key = file + '\0' + names.join('\0');
-  const known = registered.get(key);
+  if (key !== undefined && ranges !== undefined) noteSourceRanges(key, file, ranges);
+  const known = registered.get(file + '\0' + names.join('\0'));
   if (known !== undefined) return known;
   let base = -1;
   for (let i = 0; i < names.length; i++) {
     const id = registerFunction({ target: targets[i], name: names[i], file, line: lines[i] });
     if (i === 0) base = id;
   }
-  registered.set(key, base);
+  registered.set(file + '\0' + names.join('\0'), base);
   return base;
 }
 
@@ -77,42 +94,106 @@ function isNativePromise(value: unknown): value is Promise<unknown> {
 
 type End = (slot: number, failed: boolean) => void;
 
+const ignore = () => {};
+
+/**
+ * A call returned the program's own promise: it is handed back untouched and
+ * the call ends when it settles. Our reactions never throw, so they add no
+ * rejection of their own (see docs/reliability.md for what they change).
+ */
+function settle(id: number, slot: number, promise: Promise<unknown>, end: End): void {
+  if (slot > 0) {
+    unwind(slot);
+    promiseThen.call(
+      promise,
+      () => end(slot, false),
+      () => end(slot, true),
+    );
+  } else {
+    // Not timed (sampled out): a rejection is still an error of this function.
+    promiseThen.call(promise, ignore, () => countError(id));
+  }
+}
+
 export function makeProbe(start: (id: number) => number, end: End): Probe {
-  return {
-    s: start,
-    d(slot) {
-      end(slot, false);
-    },
-    x(id, slot) {
-      if (slot !== 0) end(slot, true);
-      else countError(id);
-    },
-    r(slot, value) {
-      if (!isNativePromise(value)) {
-        end(slot, false);
-        return value;
+  // Open plain calls, innermost last: a slot, or -(id + 1) for a call counted but not timed.
+  let stack = new Int32Array(16384);
+
+  /** Ends a popped entry; `how` as for e(). */
+  const finish = (entry: number, how: number, value: unknown) => {
+    if (entry > 0) {
+      if (how !== THREW && isNativePromise(value)) settle(-1, entry, value, end);
+      else end(entry, how === THREW);
+    } else if (entry < 0) {
+      if (how === THREW) countError(-entry - 1);
+      else if (isNativePromise(value)) settle(-entry - 1, 0, value, end);
+    }
+  };
+
+  /**
+   * Entries at and above `from` whose catch could not call x() (a stack
+   * overflow in the catch itself): they threw. Innermost first, so each
+   * credits its parent.
+   */
+  const abandon = (from: number) => {
+    let top = from;
+    while (top + 1 < stack.length && stack[top + 1] !== 0) top++;
+    for (let i = top; i >= from; i--) {
+      const entry = stack[i];
+      stack[i] = 0;
+      finish(entry, THREW, undefined);
+    }
+  };
+
+  /** The entry the instrumented code just popped; entries above it were abandoned. */
+  const pop = () => {
+    let n = probe.n;
+    if (n < 0) n = probe.n = 0;
+    const entry = stack[n];
+    stack[n] = 0;
+    if (stack[n + 1] !== 0) abandon(n + 1);
+    return entry;
+  };
+
+  const probe: Probe = {
+    n: 0,
+    s(id) {
+      let slot = 0;
+      try {
+        slot = start(id);
+      } catch {
+        // Our bookkeeping hit the stack limit: the call runs untimed, the stack stays straight.
       }
-      unwind(slot);
-      return promiseThen.call(
-        value,
-        (result) => {
-          end(slot, false);
-          return result;
-        },
-        (error) => {
-          end(slot, true);
-          throw error;
-        },
-      );
+      const n = probe.n;
+      // One entry to spare, so the ends can look above the top without a bounds check.
+      if (n + 2 > stack.length) stack = grownInt32(stack, stack.length * 2);
+      if (stack[n] !== 0) abandon(n);
+      stack[n] = slot === 0 ? -id - 1 : slot;
+      probe.n = n + 1;
+    },
+    r(value) {
+      finish(pop(), 0, value);
+    },
+    d() {
+      const entry = pop();
+      if (entry > 0) end(entry, false);
+    },
+    x() {
+      abandon(probe.n);
+    },
+    o: start,
+    e(id, slot, how, value) {
+      if (slot > 0) finish(slot, how, value);
+      else finish(-id - 1, how, value);
     },
     u: unwind,
     w: rewind,
     f: register,
   };
+  return probe;
 }
 
 export const plainProbe: Probe = makeProbe(startCall, endCall);
-
 /** --calls: one line per call on stderr, indented by nesting, written outside the timed window. */
 export function loggingProbe(write: (line: string) => void): Probe {
   const indent = (depth: number) => '  '.repeat(depth);

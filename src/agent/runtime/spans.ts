@@ -2,7 +2,7 @@
 // fixed-size buffer of float64 records, appended to a file in the run
 // directory when full and at every flush. Past the process's cap, calls are
 // still counted and timed in the summary; the spans are only counted as dropped.
-import { appendFileSync } from 'node:fs';
+import { appendPrivate } from '../../common/files.js';
 import { SPAN_FIELDS, type SpanInfo } from '../../common/types.js';
 import { flushOtelContext } from './otel-context.js';
 
@@ -57,7 +57,7 @@ export function flushSpans(): void {
     return;
   }
   try {
-    appendFileSync(file, new Uint8Array(buffer.buffer, 0, count * SPAN_FIELDS * 8), { mode: 0o600 });
+    appendPrivate(file, new Uint8Array(buffer.buffer, 0, count * SPAN_FIELDS * 8));
     written += count;
   } catch {
     failed = true;

@@ -2,7 +2,8 @@
 // its definition (Node's built-ins). It keeps what callers can observe:
 // name, length, own properties and symbols, prototype, [[Prototype]],
 // constructibility, `this`, arguments, the returned value and the thrown error.
-import type { Probe } from './probe.js';
+import { THREW, type Probe } from './probe.js';
+import { noteWrapper } from './source-text.js';
 
 type AnyFunction = (...args: any[]) => any;
 
@@ -18,6 +19,7 @@ export function wrapFunction(original: AnyFunction, id: number, probe: Probe): A
   }
   if (constructible) Reflect.defineProperty(wrapped, 'prototype', Reflect.getOwnPropertyDescriptor(original, 'prototype')!);
   Object.setPrototypeOf(wrapped, Object.getPrototypeOf(original));
+  noteWrapper(wrapped, original);
   return wrapped;
 }
 
@@ -25,32 +27,32 @@ export function wrapFunction(original: AnyFunction, id: number, probe: Probe): A
 function methodWrapper(original: AnyFunction, id: number, probe: Probe): AnyFunction {
   return {
     wrapped(this: unknown) {
-      const slot = probe.s(id);
+      const slot = probe.o(id);
       let value: unknown;
       try {
         value = original.apply(this, arguments as any);
       } catch (error) {
-        probe.x(id, slot);
+        probe.e(id, slot, THREW, undefined);
         throw error;
       }
-      return slot === 0 ? value : probe.r(slot, value);
+      probe.e(id, slot, 0, value);
+      return value;
     },
   }.wrapped;
 }
 
 function constructibleWrapper(original: AnyFunction, id: number, probe: Probe): AnyFunction {
   return function wrapped(this: unknown) {
-    const slot = probe.s(id);
+    const slot = probe.o(id);
     let value: unknown;
     try {
       value = new.target === undefined ? original.apply(this, arguments as any) : Reflect.construct(original, arguments, new.target);
     } catch (error) {
-      probe.x(id, slot);
+      probe.e(id, slot, THREW, undefined);
       throw error;
     }
-    if (slot === 0) return value;
-    if (new.target === undefined) return probe.r(slot, value);
-    probe.d(slot);
+    // A constructed object is never timed to settlement, even a promise.
+    probe.e(id, slot, 0, new.target === undefined ? value : undefined);
     return value;
   };
 }

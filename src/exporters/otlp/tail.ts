@@ -10,7 +10,8 @@
 // incremental sibling for a live run, with the same record layout.)
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { PROCESSES_DIR } from '../../common/files.js';
+import { openReadOnly } from '../../common/files.js';
+import { PROCESSES_DIR } from '../../common/run-dir.js';
 import { SPAN_FIELDS, type ProcessReport } from '../../common/types.js';
 import type { SpanRecord } from '../../report/spans.js';
 
@@ -128,7 +129,7 @@ export class RunTail {
 function readRange(file: string, offset: number, into: Uint8Array): number {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    fd = openReadOnly(file);
   } catch {
     return 0;
   }

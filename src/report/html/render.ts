@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { writeFileAtomic } from '../../common/files.js';
+import { HTML_FILE } from '../../common/run-dir.js';
 import type { ProcessReport, Summary } from '../../common/types.js';
 import { pageHelpers } from './client-common.js';
 import { renderFlame } from './client-flame.js';
@@ -13,7 +14,7 @@ import { renderTable } from './client-table.js';
 import { pageData } from './data.js';
 import { page, STYLE } from './template.js';
 
-export const HTML_FILE = 'report.html';
+export { HTML_FILE };
 
 export interface HtmlOptions {
   /** Locations inside it are shown relative to it. */
