@@ -10,7 +10,7 @@ test('every file of a large dependency tree that loads bare also loads with * pr
   const r = await survey();
   const f = r.figures;
   console.log(`load survey: ${f.packages} packages, ${f.files} files; fail bare ${f.failBare}, fail probed ${f.failProbed}; ` +
-    `load bare but not probed: ${f.probedOnly} (${r.unconfirmed} more only in a batch); both fail with another error: ${f.differentError}; probe warnings: ${f.warnings}`);
+    `load bare but not probed: ${f.probedOnly} (${r.unconfirmed} more only in a batch); probed but not bare: ${f.bareOnly}; both fail with another error: ${f.differentError}; probe warnings: ${f.warnings}`);
   for (const x of r.failures.slice(0, 40)) console.log(`  probed only: ${x.file}: ${x.error}`);
   for (const x of r.differentErrors.slice(0, 10)) console.log(`  other error: ${x.file}: bare ${x.bare} | probed ${x.probed}`);
   if (process.env.TANZHEN_SURVEY_REPORT) writeFileSync(process.env.TANZHEN_SURVEY_REPORT, JSON.stringify({ figures: f, failures: r.failures, differentErrors: r.differentErrors }, null, 2));

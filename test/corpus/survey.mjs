@@ -2,8 +2,8 @@
 // the corpus cache, and every JavaScript file of every package in it loaded
 // twice — bare, and under the real agent with `*` on all of that package's
 // files (the environment `tanzhen run` gives its child, from the launcher's
-// own childEnvironment). One process per package and mode loads its files one
-// after another (survey-load.mjs); a file that ends or hangs its process is
+// own childEnvironment). One process per chunk of packages and mode loads
+// their files one after another (survey-load.mjs); a file that ends or hangs its process is
 // recorded and the rest go on in a new one. Files that load bare but not
 // probed are loaded again, both ways, in fresh processes of their own
 // package's suspects only, to rule out order and timing.
@@ -16,6 +16,7 @@ import { prepare } from './install.mjs';
 
 const CHILD = fileURLToPath(new URL('./survey-load.mjs', import.meta.url));
 const SILENCE_MS = 30_000;
+const CHUNK_FILES = Number(process.env.TANZHEN_SURVEY_CHUNK ?? 400);
 
 /** The tree: a web framework or two, a bundler, a linter, a test runner, a compiler and a formatter. */
 export const tree = {
@@ -81,12 +82,12 @@ export function filesOf(pkg) {
   return files.sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 
-/** The probed child's environment, as the launcher builds it. */
-async function probedEnv(pkg, outDir) {
+/** The probed child's environment, as the launcher builds it: `*` on every file of each package. */
+async function probedEnv(pkgs, outDir) {
   const { childEnvironment } = await import(path.join(root, 'dist/launcher/environment.js'));
   return childEnvironment(process.env, {
-    trace: [`${pkg}/**/*.{js,cjs,mjs}:*`],
-    cwd: pkg,
+    trace: pkgs.map((pkg) => `${pkg}/**/*.{js,cjs,mjs}:*`),
+    cwd: pkgs[0],
     outDir,
     runId: `survey-${process.pid}`,
     calls: false,
@@ -182,27 +183,35 @@ export async function survey({ width = 2 } = {}) {
   const outDir = path.join(scratch, 'out');
   const packages = packagesIn(dir);
   const bareEnv = { ...process.env, NO_COLOR: '1' };
-  const perPackage = await pool(
-    packages.map((pkg) => async () => {
-      const list = filesOf(pkg);
-      if (list.length === 0) return { pkg, list, bare: [], probed: [], warnings: [] };
+  // Packages in chunks of about CHUNK_FILES files, one process per chunk and
+  // mode: Node's start-up, not loading, is most of the cost of small packages.
+  const chunks = [];
+  for (const pkg of packages) {
+    const list = filesOf(pkg).map((entry) => ({ ...entry, pkg }));
+    if (chunks.length === 0 || chunks.at(-1).list.length >= CHUNK_FILES) chunks.push({ pkgs: [], list: [] });
+    chunks.at(-1).pkgs.push(pkg);
+    chunks.at(-1).list.push(...list);
+  }
+  const perChunk = await pool(
+    chunks.map(({ pkgs, list }) => async () => {
       const bare = await loadAll(list, bareEnv, cwd, scratch);
-      const probed = await loadAll(list, await probedEnv(pkg, outDir), cwd, scratch);
-      if (process.env.TANZHEN_SURVEY_PROGRESS) process.stderr.write(`survey: ${path.relative(dir, pkg)} ${list.length} files, ${bare.ms} ms bare, ${probed.ms} ms probed\n`);
-      return { pkg, list, bare: bare.results, probed: probed.results, warnings: probed.warnings };
+      const probed = await loadAll(list, await probedEnv(pkgs, outDir), cwd, scratch);
+      if (process.env.TANZHEN_SURVEY_PROGRESS) process.stderr.write(`survey: ${pkgs.length} packages from ${path.relative(dir, pkgs[0])}, ${list.length} files, ${bare.ms} ms bare, ${probed.ms} ms probed\n`);
+      return { list, bare: bare.results, probed: probed.results, warnings: probed.warnings };
     }),
     width,
   );
-  const figures = { packages: packages.length, files: 0, failBare: 0, failProbed: 0, probedOnly: 0, differentError: 0, warnings: 0 };
+  const figures = { packages: packages.length, files: 0, failBare: 0, failProbed: 0, probedOnly: 0, bareOnly: 0, differentError: 0, warnings: 0 };
   const suspects = [];
   const differentErrors = [];
-  for (const { pkg, list, bare, probed, warnings } of perPackage) {
+  for (const { list, bare, probed, warnings } of perChunk) {
     figures.files += list.length;
     figures.warnings += warnings.length;
     list.forEach((entry, i) => {
       if (bare[i] !== 'ok') figures.failBare++;
       if (probed[i] !== 'ok') figures.failProbed++;
-      if (bare[i] === 'ok' && probed[i] !== 'ok') suspects.push({ pkg, entry, error: probed[i] });
+      if (bare[i] === 'ok' && probed[i] !== 'ok') suspects.push({ pkg: entry.pkg, entry, error: probed[i] });
+      else if (bare[i] !== 'ok' && probed[i] === 'ok') figures.bareOnly++;
       else if (bare[i] !== 'ok' && probed[i] !== 'ok' && bare[i] !== probed[i]) differentErrors.push({ file: entry.file, bare: bare[i], probed: probed[i] });
     });
   }
@@ -214,7 +223,7 @@ export async function survey({ width = 2 } = {}) {
     [...byPackage].map(([pkg, list]) => async () => {
       const entries = list.map((s) => s.entry);
       const bare = await loadAll(entries, bareEnv, cwd, scratch);
-      const probed = await loadAll(entries, await probedEnv(pkg, outDir), cwd, scratch);
+      const probed = await loadAll(entries, await probedEnv([pkg], outDir), cwd, scratch);
       entries.forEach((entry, i) => {
         if (bare.results[i] === 'ok' && probed.results[i] !== 'ok') failures.push({ file: entry.file, esm: entry.esm, error: probed.results[i] });
       });
@@ -224,5 +233,5 @@ export async function survey({ width = 2 } = {}) {
   figures.probedOnly = failures.length;
   figures.differentError = differentErrors.length;
   rmSync(scratch, { recursive: true, force: true });
-  return { dir, figures, failures, unconfirmed: suspects.length - failures.length, differentErrors, perPackage };
+  return { dir, figures, failures, unconfirmed: suspects.length - failures.length, differentErrors };
 }
