@@ -15,7 +15,7 @@ import { node, root, tempDir } from '../helpers.mjs';
 import { prepare } from './install.mjs';
 
 const CHILD = fileURLToPath(new URL('./survey-load.mjs', import.meta.url));
-const SILENCE_MS = 30_000;
+const SILENCE_MS = Number(process.env.TANZHEN_SURVEY_SILENCE_MS ?? 10_000);
 const CHUNK_FILES = Number(process.env.TANZHEN_SURVEY_CHUNK ?? 400);
 
 /** The tree: a web framework or two, a bundler, a linter, a test runner, a compiler and a formatter. */
