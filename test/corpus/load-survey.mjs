@@ -14,6 +14,6 @@ test('every file of a large dependency tree that loads bare also loads with * pr
   for (const x of r.failures.slice(0, 40)) console.log(`  probed only: ${x.file}: ${x.error}`);
   for (const x of r.differentErrors.slice(0, 10)) console.log(`  other error: ${x.file}: bare ${x.bare} | probed ${x.probed}`);
   if (process.env.TANZHEN_SURVEY_REPORT) writeFileSync(process.env.TANZHEN_SURVEY_REPORT, JSON.stringify({ figures: f, failures: r.failures, differentErrors: r.differentErrors }, null, 2));
-  assert.ok(f.files > 1000, `only ${f.files} files surveyed`);
+  if (!process.env.TANZHEN_SURVEY_ONLY) assert.ok(f.files > 1000, `only ${f.files} files surveyed`);
   assert.equal(f.probedOnly, 0, 'files that load bare but not under the probe');
 });
