@@ -12,6 +12,7 @@
 import { build } from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ENV } from '../dist/common/types.js';
 
 /** Every name the compiled sources import from each built-in: only those are exported (a getter like fs.F_OK warns when read). */
 function importedNames(dir) {
@@ -45,8 +46,29 @@ const builtins = {
   },
 };
 
+/**
+ * The preload runs before anything of ours can check the runtime, and the
+ * bundle reads built-ins through process.getBuiltinModule() from its first
+ * line. So the bundle is wrapped in one test, done on the supported path by
+ * a version comparison and nothing more: a Node older than package.json's
+ * engines (a program pinned to 20.11, say) runs unprobed, with one warning
+ * when it has targets.
+ */
+const minimum = JSON.parse(readFileSync('package.json', 'utf8')).engines.node.replace(/^>=\s*/, '');
+const guard = {
+  banner: `const tanzhen$minimum = ${JSON.stringify(minimum.split('.').map(Number))};
+const tanzhen$version = process.versions.node.split('.').map(Number);
+if (typeof process.getBuiltinModule !== 'function' || (tanzhen$version[0] - tanzhen$minimum[0] || tanzhen$version[1] - tanzhen$minimum[1] || tanzhen$version[2] - tanzhen$minimum[2]) < 0) {
+  try {
+    if ((process.env.${ENV.trace} ?? '').trim() !== '' || process.env.${ENV.traceFile}) process.stderr.write('tanzhen: warning: Node.js ' + process.version + ' is not supported (tanzhen needs >=${minimum}); this process runs without the probe\\n');
+  } catch {}
+} else {`,
+  footer: '}',
+};
+
 for (const entry of ['dist/agent/register.js', 'dist/agent/hooks/esm-loader.js']) {
   await build({
+    ...(entry.endsWith('register.js') ? { banner: { js: guard.banner }, footer: { js: guard.footer } } : {}),
     entryPoints: [entry],
     outfile: entry,
     allowOverwrite: true,

@@ -50,3 +50,33 @@ test('a child process and a worker thread merge into one summary', async () => {
   assert.equal(r.summary.processes.filter((p) => p.threadId).length, 1);
   assert.equal(new Set(r.summary.processes.map((p) => p.pid)).size, 2);
 });
+
+const unfinishedTargets = ['main', 'step', 'handle', 'serve'].map((name) => `./unfinished.js:${name}`);
+/** A summary tree as nested {name: {calls, children}}. */
+const shape = (nodes) => Object.fromEntries(nodes.map((n) => [n.name, { calls: n.calls, children: shape(n.children) }]));
+
+test('process.exit() inside a probed call: the call is timed until the exit, marked unfinished, its subtree kept', async () => {
+  const r = await probe(unfinishedTargets, ['node', 'unfinished.js', 'exit'], { cwd });
+  assert.equal(r.code, 4, r.stderr);
+  const main = fn(r.summary, 'main');
+  assert.equal(main.calls, 1);
+  assert.equal(main.unfinished, 1);
+  assert.ok(main.totalMs >= 25, `main total ${main.totalMs} ms`);
+  assert.ok(main.selfMs >= 15, `main self ${main.selfMs} ms`);
+  assert.equal(fn(r.summary, 'step').unfinished, undefined);
+  assert.deepEqual(shape(r.summary.tree), { main: { calls: 1, children: { step: { calls: 2, children: {} } } } });
+  assert.match(r.stderr, /unfinished main: 1 call still running at exit/);
+});
+
+test('an await that never resumes: the async calls are unfinished, nested as they ran', async () => {
+  const r = await probe(unfinishedTargets, ['node', 'unfinished.js', 'hang'], { cwd });
+  assert.equal(r.code, 0, r.stderr);
+  for (const name of ['handle', 'serve']) {
+    const row = fn(r.summary, name);
+    assert.equal(row.unfinished, 1, name);
+    assert.ok(row.totalMs >= 20, `${name} total ${row.totalMs} ms`);
+  }
+  assert.deepEqual(shape(r.summary.tree), {
+    handle: { calls: 1, children: { step: { calls: 1, children: {} }, serve: { calls: 1, children: { step: { calls: 1, children: {} } } } } },
+  });
+});

@@ -26,8 +26,10 @@ test('the program killed by SIGKILL: the launcher dies of SIGKILL and keeps what
 });
 
 test('as a shell sees it: exit status 137, with the default one-second flush', { skip: process.platform === 'win32' }, () => {
-  const script = `"${node}" "${bin}" run -q -t ./work.js:tick -- "${node}" main.js sigkill & ` + 'sleep 2; pkill -KILL -P $! -f "main.js sigkill"; wait $!; echo "status $?"';
-  const r = spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, WAIT_MS: '1500' } });
+  // Under load the child may start late: kill it once it is there (a fixed sleep alone could hang the test).
+  const script = `"${node}" "${bin}" run -q -t ./work.js:tick -- "${node}" main.js sigkill & ` +
+    'sleep 2; until pkill -KILL -P $! -f "main.js sigkill"; do sleep 0.2; done; wait $!; echo "status $?"';
+  const r = spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, WAIT_MS: '1500' }, timeout: 120_000 });
   assert.match(r.stdout, /status 137\n$/, r.stderr);
 });
 

@@ -1,7 +1,7 @@
 // Runs the real `tanzhen run` on fixture programs, with the Node that runs
 // the tests (so the CI matrix exercises every Node), and reads summary.json.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,3 +68,21 @@ export function calls(summary) {
 }
 
 export const fixture = (name) => path.join(fixtures, name);
+
+/**
+ * A Node.js binary of `version` from the npm registry (node-<os>-<arch>),
+ * cached where .ci/run caches the others. Throws when it cannot be had: a
+ * test that needs it fails rather than skips.
+ */
+export function nodeBinary(version) {
+  const dir = path.join(process.env.TANZHEN_NODE_CACHE || path.join(os.homedir(), '.cache/tanzhen-node'), version);
+  const bin = path.join(dir, 'package/bin/node');
+  if (existsSync(bin)) return bin;
+  mkdirSync(dir, { recursive: true });
+  execFileSync('npm', ['pack', `node-${process.platform}-${process.arch}@${version}`, '--silent'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  const archive = readdirSync(dir).find((name) => name.endsWith('.tgz'));
+  if (!archive) throw new Error(`npm pack gave no archive for Node ${version} in ${dir}`);
+  execFileSync('tar', ['xzf', archive], { cwd: dir });
+  rmSync(path.join(dir, archive));
+  return bin;
+}

@@ -143,4 +143,24 @@ test('report.html shows hostile names as text and copes with an empty run', { sk
   }
 });
 
+test('report.html draws and zooms a call tree 30 000 levels deep', { skip, timeout: 120_000 }, async () => {
+  const depth = 30_000; // past the browser's stack for a recursive walk
+  const fn = { target: './x.js:rec', name: 'rec', file: '/tmp/x.js', line: 1, calls: depth, errors: 0, totalMs: depth, selfMs: depth, meanMs: 1, p50Ms: 1, p95Ms: 1, p99Ms: 1, maxMs: 1 };
+  const top = { name: 'rec', file: '/tmp/x.js', calls: 1, totalMs: depth, selfMs: 1, children: [] };
+  let node = top;
+  for (let i = 1; i < depth; i++) node = node.children[0] = { name: i === depth - 1 ? 'bottom' : 'rec', file: '/tmp/x.js', calls: 1, totalMs: depth - i, selfMs: 1, children: [] };
+  const summary = { version: 1, command: ['node', 'x.js'], exitCode: 0, processes: [], functions: [fn], tree: [top], unmatched: [], droppedSpans: 0 };
+  const file = path.join(tempDir(), 'deep.html');
+  writeFileSync(file, renderHtml(summary, []));
+  const { page, problems, close } = await open(file);
+  try {
+    assert.equal(await page.locator('.frame').count(), depth + 1);
+    await page.$eval('.frame[data-name="bottom"]', (d) => d.click());
+    assert.equal(await page.getAttribute('.frame[data-name="bottom"]', 'aria-selected'), 'true');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
 if (!skip) mkdirSync(shots, { recursive: true });

@@ -73,3 +73,15 @@ test('node: prefix and a dotted path into a built-in', async () => {
   assert.equal(fn(r.summary, 'promises.readFile').calls, 1);
   assert.ok(fn(r.summary, 'readFileSync').calls >= 1);
 });
+
+test('a file inside a package, targeted with or without its extension (CommonJS and ES module)', async () => {
+  const targets = ['fake-db/lib/pool.js:Pool.query', 'fake-db/lib/index:connect', 'fake-esm/lib/utils.js:slugify', 'fake-esm/lib/utils:slugify'];
+  const r = await probe(targets, ['node', 'subpaths.mjs'], { cwd: fixture('pkg') });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'hello-world\n');
+  assert.deepEqual(r.summary.unmatched, []);
+  assert.equal(fn(r.summary, 'Pool.query').calls, 1);
+  assert.equal(fn(r.summary, 'connect').calls, 1);
+  assert.equal(fn(r.summary, 'slugify').calls, 1);
+  assert.doesNotMatch(r.stderr, /never loaded/);
+});

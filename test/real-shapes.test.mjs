@@ -55,6 +55,15 @@ test('directives without semicolons, await(/yield( without spaces, return throug
   assert.equal(inner?.calls, 51, 'inner() after handle() is a root call, not nested under a finished call');
 });
 
+test('a for-await loop and an async generator\'s return step aside while they wait', async () => {
+  const { summary } = await same(['./forawait.js:*'], ['forawait-main.js']);
+  const serve = summary.tree.find((n) => n.name === 'serve');
+  assert.deepEqual(serve.children.map((c) => [c.name, c.calls]).sort(), [['other', 1], ['pending', 1]], 'only the call after the loop is serve\'s');
+  assert.deepEqual(summary.tree.find((n) => n.name === 'never').children, []);
+  const roots = summary.tree.find((n) => n.name === 'other');
+  assert.equal(roots.calls + 1, fn(summary, 'other').calls, 'every interval call is a root');
+});
+
 test('Function.prototype.toString gives the original text: serialised functions run elsewhere', async () => {
   const { expected } = await same(['./serialise.js:*', 'fs:readFileSync'], ['serialise.js']);
   assert.match(expected.stdout, /^2\n9\n2\n4\n/);

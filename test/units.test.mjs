@@ -59,6 +59,8 @@ test('histogram percentiles and merging', () => {
 test('did you mean', () => {
   assert.deepEqual(nearest('slep', ['sleep', 'wake', 'sleepy']), ['sleep', 'sleepy']);
   assert.deepEqual(nearest('zzz', ['sleep']), []);
+  // A name written without its namespace or class: the qualified one first.
+  assert.deepEqual(nearest('query', ['Client.query', 'Pool.query', 'quer']), ['Client.query', 'Pool.query', 'quer']);
 });
 
 test('human units', () => {

@@ -12,7 +12,7 @@ import { installEsmHooks } from './hooks/legacy-esm.js';
 import { installSyncHooks } from './hooks/sync.js';
 import { processReport, reportPaths, setCalibration, startReportWriter } from './report-writer.js';
 import { calibrate } from './runtime/calibrate.js';
-import { configureCalls } from './runtime/calls.js';
+import { closeOpenCalls, configureCalls } from './runtime/calls.js';
 import { enableAsyncContext } from './runtime/async-context.js';
 import { setOverhead } from './runtime/recorder.js';
 import { enableSpans } from './runtime/spans.js';
@@ -20,6 +20,7 @@ import { enableOtelContext } from './runtime/otel-context.js';
 import { patchBuiltins } from './runtime/builtins.js';
 import { loggingProbe, plainProbe, PROBE_KEY, setDefaultSampling, type Probe } from './runtime/probe.js';
 import { warn } from './runtime/state.js';
+import { installSourceText } from './runtime/source-text.js';
 import { canBeEsm, TargetSet } from './targets.js';
 import { buildSummary } from '../report/summary.js';
 import { renderTable } from '../report/table.js';
@@ -59,6 +60,7 @@ function start(): void {
   const probe: Probe = logCalls ? loggingProbe((line) => process.stderr.write(`tanzhen: ${line}\n`)) : plainProbe;
   Object.defineProperty(globalThis, PROBE_KEY, { value: probe, configurable: true, enumerable: false, writable: false });
 
+  installSourceText();
   const set = new TargetSet(targets);
   set.prepare();
   patchBuiltins(set.builtins, probe);
@@ -72,6 +74,8 @@ function start(): void {
     }
   }
 
+  // Before the reports are written: calls still open at exit end there, as unfinished.
+  process.on('exit', closeOpenCalls);
   if (out) startReportWriter(out, positiveInt(env[ENV.flushMs], 1000, true));
   // Without the launcher, the main thread prints its own table at exit.
   if (!env[ENV.run] && isMainThread) {

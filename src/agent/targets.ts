@@ -57,8 +57,11 @@ function fileMatches(target: Target, filename: string, globs: Array<{ target: Ta
       const at = filename.lastIndexOf(marker);
       if (at < 0) return false;
       if (m.subpath === '') return true;
-      const rest = withoutExtension(filename.slice(at + marker.length));
-      return rest === m.subpath || rest === `${m.subpath}/index` || rest.startsWith(`${m.subpath}/`);
+      const file = filename.slice(at + marker.length);
+      // The subpath may carry the file's extension (lib/utils.js) or not (lib/utils), or name a directory.
+      if (file === m.subpath || file.startsWith(`${m.subpath}/`)) return true;
+      const rest = withoutExtension(file);
+      return rest === m.subpath || rest === `${m.subpath}/index`;
     }
     default:
       return false;

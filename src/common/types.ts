@@ -36,6 +36,12 @@ export interface FunctionFigures {
   maxMs: number;
   /** Set when only 1 call in `sampleEvery` was timed (all are counted). */
   sampleEvery?: number;
+  /**
+   * Set when calls were still open when the process exited (process.exit()
+   * inside them, an await that never resumed): each is counted and timed
+   * until the exit, and its subtree kept.
+   */
+  unfinished?: number;
 }
 
 /** Per-function figures in one process report. */

@@ -3,6 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { HELP, parseArgs } from './args.js';
 import { UsageError } from './errors.js';
+import { stringifyJson } from '../common/json.js';
 import { buildSummary } from '../report/summary.js';
 import { renderTree } from '../report/tree-text.js';
 import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
@@ -29,7 +30,7 @@ function report(args: ReportArgs): void {
   } else {
     throw new UsageError(`${args.dir} holds no tanzhen results (no ${SUMMARY_FILE})`);
   }
-  if (args.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  if (args.json) process.stdout.write(stringifyJson(summary, 2) + '\n');
   else if (args.tree) process.stdout.write(renderTree(summary, { width: process.stdout.columns || 120 }));
   else printSummary(summary);
 }

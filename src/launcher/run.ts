@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../common/files.js';
+import { stringifyJson } from '../common/json.js';
 import { PROCESSES_DIR } from '../common/run-dir.js';
 import { findSourceFile } from '../common/source-file.js';
 import { parseTarget, splitTraceList, TargetError } from '../common/target.js';
@@ -107,7 +108,7 @@ async function finish(run: {
   if (out) {
     try {
       writeQuietly(path.join(outDir, RUN_FILE), { ...run.record, exitCode: result.code, signal: result.signal ?? undefined });
-      writeFileAtomic(path.join(outDir, SUMMARY_FILE), JSON.stringify(summary, null, 2) + '\n');
+      writeFileAtomic(path.join(outDir, SUMMARY_FILE), stringifyJson(summary, 2) + '\n');
       // trace.json and report.html: one warning line each if they fail.
       (await import('../report/outputs.js')).writeOutputs(outDir, summary, { cwd: run.cwd, warn });
     } catch (error) {

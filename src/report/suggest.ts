@@ -2,7 +2,8 @@
 
 export function nearest(name: string, options: string[], limit = 3): string[] {
   const scored = [...new Set(options)]
-    .map((option) => ({ option, d: distance(name.toLowerCase(), option.toLowerCase()) }))
+    // `f` for `A.B.f`: the same function written without its namespace or class comes first.
+    .map((option) => ({ option, d: option.endsWith(`.${name}`) ? 0 : distance(name.toLowerCase(), option.toLowerCase()) }))
     .filter(({ option, d }) => d <= Math.max(2, Math.floor(Math.max(name.length, option.length) / 3)))
     .sort((a, b) => a.d - b.d || a.option.localeCompare(b.option));
   return scored.slice(0, limit).map((s) => s.option);

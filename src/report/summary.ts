@@ -50,6 +50,7 @@ function mergeFunctions(reports: ProcessReport[]): SummaryFunction[] {
       fn.selfMs += f.selfMs ?? f.totalMs;
       fn.maxMs = Math.max(fn.maxMs, f.maxMs);
       if (f.sampleEvery) fn.sampleEvery = Math.max(fn.sampleEvery ?? 1, f.sampleEvery);
+      if (f.unfinished) fn.unfinished = (fn.unfinished ?? 0) + f.unfinished;
       entry.histogram.add(f.histogram);
     }
   }
@@ -99,12 +100,20 @@ function mergeTrees(reports: ProcessReport[]): TreeNode[] {
       merged[i] = node;
     });
   }
-  const finish = (nodes: TreeNode[]): TreeNode[] =>
-    nodes
-      .filter((n) => n.calls > 0)
-      .map((n) => ({ ...n, totalMs: round(n.totalMs), selfMs: round(n.selfMs), children: finish(n.children) }))
-      .sort((a, b) => b.totalMs - a.totalMs);
-  return finish(root.children);
+  // In place and without recursion (a tree is as deep as the program's calls went):
+  // nodes that never ended drop out with their subtree, figures round, widest first.
+  const pending: TreeNode[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    node.children = node.children.filter((n) => n.calls > 0);
+    for (const child of node.children) {
+      child.totalMs = round(child.totalMs);
+      child.selfMs = round(child.selfMs);
+      pending.push(child);
+    }
+    node.children.sort((a, b) => b.totalMs - a.totalMs);
+  }
+  return root.children;
 }
 
 function calibration(reports: ProcessReport[]): { calibration?: Calibration } {

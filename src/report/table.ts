@@ -41,6 +41,9 @@ export function renderTable(summary: Summary, options: TableOptions = {}): strin
     lines.push(bold(format(header)));
     for (const row of rows) lines.push(format(row));
   }
+  for (const f of summary.functions) {
+    if (f.unfinished) lines.push(dim(`unfinished ${f.name}: ${f.unfinished} call${f.unfinished === 1 ? '' : 's'} still running at exit (process.exit() inside it, or an await that never resumed), timed until the exit`));
+  }
   for (const u of summary.unmatched) lines.push(dim(`unmatched ${u.target}: ${u.message}`));
   return lines.join('\n') + '\n';
 }

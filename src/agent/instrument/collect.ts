@@ -1,6 +1,8 @@
 // Finds every function in a parsed module that has a name a user could
 // write: declarations, `const f = () => …`, class and object methods,
-// `exports.f = …`, `Client.prototype.q = …`, default exports.
+// `exports.f = …`, `Client.prototype.q = …`, default exports, and in
+// TypeScript the functions of namespaces (`namespace A.B { function f }` is A.B.f).
+// Abstract members and overload signatures have no body: nothing to time.
 
 /** A loose ESTree node: oxc-parser's AST, walked generically. */
 export interface Node {
@@ -20,6 +22,8 @@ export interface FoundFunction {
   isStatic: boolean;
   /** Also answers to the name `default`. */
   isDefault: boolean;
+  /** The line as written, when the name comes from a loader's original source (original-names.ts). */
+  line?: number;
 }
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
@@ -31,7 +35,7 @@ const FREEZERS = new Set(['freeze', 'seal', 'preventExtensions']);
 function unwrap(node: Node | null | undefined): Node | null | undefined {
   for (;;) {
     if (node && WRAPPERS.has(node.type)) node = node.expression;
-    else if (node?.type === 'CallExpression' && node.arguments?.length >= 1 && isFreezer(node.callee)) node = node.arguments[0];
+    else if (node?.type === 'CallExpression' && node.arguments?.length >= 1 && (isFreezer(node.callee) || isKeepName(node))) node = node.arguments[0];
     else return node;
   }
 }
@@ -44,6 +48,12 @@ function isFreezer(callee: Node): boolean {
     callee.object.name === 'Object' &&
     FREEZERS.has(callee.property?.name)
   );
+}
+
+/** esbuild's keepNames (tsx uses it) wraps a value that would lose its name: `const f = __name(() => …, "f")`. */
+function isKeepName(call: Node): boolean {
+  const [, name] = call.arguments;
+  return call.callee.type === 'Identifier' && call.callee.name === '__name' && call.arguments.length === 2 && name.type === 'Literal' && typeof name.value === 'string';
 }
 
 function isFunction(node: Node | null | undefined): boolean {
@@ -81,9 +91,22 @@ function assignedPath(left: Node): string[] | undefined {
   return path;
 }
 
-export function collectFunctions(program: Node): FoundFunction[] {
+/** `A.B` of `namespace A.B {}`; undefined for `declare module 'x'` and `declare global`. */
+function namespacePath(id: Node | null | undefined): string[] | undefined {
+  if (id?.type === 'Identifier') return [id.name];
+  if (id?.type === 'TSQualifiedName') {
+    const left = namespacePath(id.left);
+    return left && [...left, id.right.name];
+  }
+  return undefined;
+}
+
+/** `classes`, when given, receives each named class with the container its methods are reported under. */
+export function collectFunctions(program: Node, classes?: Map<Node, string[]>): FoundFunction[] {
   const found: FoundFunction[] = [];
   const claimed = new Set<Node>();
+  // The enclosing TypeScript namespace while walking its body.
+  let namespace: string[] = [];
 
   const add = (node: Node, path: string[], isStatic: boolean, isDefault = false) => {
     if (claimed.has(node) || path.length === 0) return;
@@ -99,6 +122,7 @@ export function collectFunctions(program: Node): FoundFunction[] {
   };
 
   const classMembers = (cls: Node, container: string[]) => {
+    classes?.set(cls, container);
     for (const member of cls.body?.body ?? []) {
       const name = member.key && keyName(member.key, member.computed);
       if (name === undefined) continue;
@@ -132,14 +156,23 @@ export function collectFunctions(program: Node): FoundFunction[] {
     else if (value.type === 'ObjectExpression') objectMembers(value, path[0] === 'default' && path.length === 1 ? [] : path);
   };
 
-  const visit = (node: Node) => {
+  const visit = (node: Node): boolean | void => {
     switch (node.type) {
       case 'FunctionDeclaration':
-        if (isFunction(node) && node.id) add(node, [node.id.name], true);
+        if (isFunction(node) && node.id) add(node, [...namespace, node.id.name], true);
         break;
       case 'ClassDeclaration':
-        if (node.id) classMembers(node, [node.id.name]);
+        if (node.id) classMembers(node, [...namespace, node.id.name]);
         break;
+      case 'TSModuleDeclaration': {
+        const path = namespacePath(node.id);
+        if (!path || !node.body) return false;
+        const outer = namespace;
+        namespace = [...namespace, ...path];
+        walk(node.body, visit);
+        namespace = outer;
+        return false;
+      }
       case 'ExportDefaultDeclaration': {
         const d = unwrap(node.declaration);
         if (d && isFunction(d)) {
@@ -151,7 +184,7 @@ export function collectFunctions(program: Node): FoundFunction[] {
         break;
       }
       case 'VariableDeclarator':
-        if (node.id?.type === 'Identifier') bind(node.init, [node.id.name]);
+        if (node.id?.type === 'Identifier') bind(node.init, [...namespace, node.id.name]);
         break;
       case 'AssignmentExpression':
         if (node.operator === '=') {

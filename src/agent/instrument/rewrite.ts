@@ -34,6 +34,7 @@ function newMagicString(source: string): MagicStringClass {
 }
 import { collectFunctions, walk, type FoundFunction, type Node } from './collect.js';
 import { nameMatches, qualifiedName } from './names.js';
+import { withOriginalNames } from './original-names.js';
 
 export interface RewriteResult {
   code: string;
@@ -52,7 +53,8 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const program = parse(source, filename, format);
   if (!program) return undefined;
 
-  const all = collectFunctions(program);
+  const inputMap = readInlineMap(source);
+  const all = withOriginalNames(collectFunctions(program), source, filename, inputMap);
   const withBound = underWith(program);
   const chosen: Array<{ fn: FoundFunction; target: Target }> = [];
   const matched = new Set<string>();
@@ -77,7 +79,6 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const lines: number[] = [];
   const idOf = new Map<string, number>();
   const display = displayNames(chosen.map((c) => c.fn));
-  const inputMap = readInlineMap(source);
   const lineOf = inputMap ? originalLineFinder(source, inputMap) : lineFinder(source);
   const s = newMagicString(source);
   const edits: Edit[] = [];
@@ -92,7 +93,7 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
       idOf.set(name, id);
       names.push(name);
       specs.push(target.spec);
-      lines.push(lineOf(fn.node.start));
+      lines.push(fn.line ?? lineOf(fn.node.start));
     }
     instrumentFunction(source, fn.node, `__tz$b+${id}`, T.sourceToken(key, i), edits);
   });
@@ -195,9 +196,18 @@ function instrumentFunction(source: string, fn: Node, id: string, token: string,
     }
     edits.push({ start, end: body.end - 1, prefix, suffix });
   }
+  // for-await loops standing in a statement list, and where their statement (labels included) ends.
+  const listed = new Map<Node, number>();
+  if (body.type === 'BlockStatement') for (const statement of body.body as Node[]) {
+    let loop = statement;
+    while (loop.type === 'LabeledStatement') loop = loop.body;
+    if (loop.type === 'ForOfStatement' && loop.await) listed.set(loop, statement.end);
+  }
   ownNodes(body, (node) => {
     switch (node.type) {
       case 'ReturnStatement':
+        // An async generator's `return x` awaits x: the call steps aside meanwhile, as at any await.
+        if (fn.generator && fn.async && node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: T.ARGUMENT_START, suffix: T.ARGUMENT_END });
         if (fn.generator) break;
         if (node.argument) edits.push({ start: node.argument.start, end: node.argument.end, prefix: returnStart, suffix: returnEnd });
         else if (!slot) {
@@ -222,7 +232,17 @@ function instrumentFunction(source: string, fn: Node, id: string, token: string,
         if (suspends && node.finalizer) edits.push(resumeAt(node.finalizer));
         break;
       case 'ForOfStatement':
-        if (suspends && node.await && node.body.type === 'BlockStatement') edits.push(resumeAt(node.body));
+        if (!suspends || !node.await || node.body.type !== 'BlockStatement') break;
+        if (listed.has(node)) forAwait(node, listed.get(node)!, edits);
+        else edits.push(resumeAt(node.body));
+        break;
+      case 'BlockStatement':
+      case 'SwitchCase':
+        for (const statement of (node.body ?? node.consequent) as Node[]) {
+          let loop = statement;
+          while (loop.type === 'LabeledStatement') loop = loop.body;
+          if (loop.type === 'ForOfStatement' && loop.await) listed.set(loop, statement.end);
+        }
         break;
     }
   });
@@ -278,6 +298,18 @@ function nextLineContinues(source: string, offset: number): boolean {
     } else return newline && '([`+-/.'.includes(c);
   }
   return false;
+}
+
+/**
+ * A for-await loop waits for each next item in its head, an await no code of
+ * ours can wrap: the call steps aside after the iterable is evaluated and at
+ * the end of every pass (a finally, so `continue` too), takes the current call
+ * back at the top of the body and after the loop.
+ */
+function forAwait(loop: Node, statementEnd: number, edits: Edit[]): void {
+  edits.push({ start: loop.right.start, end: loop.right.end, prefix: T.ARGUMENT_START, suffix: T.ARGUMENT_END });
+  edits.push({ start: loop.body.start + 1, end: loop.body.end - 1, prefix: `${T.RESUME}try{`, suffix: `}finally{${T.STEP_ASIDE}}` });
+  edits.push({ start: statementEnd, end: statementEnd, prefix: `;${T.RESUME}`, suffix: '', left: true });
 }
 
 function resumeAt(block: Node): Edit {

@@ -29,10 +29,20 @@ export function readInlineMap(source: string): RawMap | undefined {
   }
 }
 
+type TraceMapping = typeof import('@jridgewell/trace-mapping');
+const traces = new WeakMap<RawMap, InstanceType<TraceMapping['TraceMap']>>();
+
+/** The map decoded once per module (names and lines both read it). */
+export function traceOf(map: RawMap): { trace: InstanceType<TraceMapping['TraceMap']>; originalPositionFor: TraceMapping['originalPositionFor'] } {
+  const { TraceMap, originalPositionFor } = require('@jridgewell/trace-mapping') as TraceMapping;
+  let trace = traces.get(map);
+  if (!trace) traces.set(map, (trace = new TraceMap(map as any)));
+  return { trace, originalPositionFor };
+}
+
 /** Line numbers as the user wrote them, through the loader's map. */
 export function originalLineFinder(source: string, map: RawMap): (offset: number) => number {
-  const { TraceMap, originalPositionFor } = require('@jridgewell/trace-mapping') as typeof import('@jridgewell/trace-mapping');
-  const trace = new TraceMap(map as any);
+  const { trace, originalPositionFor } = traceOf(map);
   const generatedLine = lineFinder(source);
   return (offset) => {
     const line = generatedLine(offset);

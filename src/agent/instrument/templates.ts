@@ -56,6 +56,8 @@ export const BARE_SUSPEND_START = '(__tz$u($tzK,0),';
 export const BARE_SUSPEND_END = ')';
 /** At the top of a catch/finally block or a for-await body: the call is running again. */
 export const RESUME = '__tz$w($tzK,0);';
+/** At the end of a for-await pass: the loop head is about to wait for the next item. */
+export const STEP_ASIDE = '__tz$u($tzK,0)';
 
 // The plain-call helpers pop before calling the probe and swallow its failures (a stack overflow in our
 // bookkeeping at the recursion limit): the program's own control flow and errors are never ours.

@@ -4,7 +4,7 @@
 // restoring it; instrumented async functions and generators give it up at
 // every await/yield (`unwind`) and take it back when they resume (`rewind`),
 // so concurrent async call trees interleave without mixing.
-import { counts, countdown, record, sampleEvery, raiseSampling } from './recorder.js';
+import { counts, countdown, countUnfinished, record, sampleEvery, raiseSampling } from './recorder.js';
 import { addToNode, nodeFor } from './tree.js';
 import { addSpan, spansEnabled } from './spans.js';
 import { noteOtelParent } from './otel-context.js';
@@ -168,4 +168,31 @@ function adapt(id: number): void {
   const elapsed = t - lastCheckAt[id];
   lastCheckAt[id] = t;
   if (elapsed > 0 && (CHECK_EVERY / elapsed) * 1000 > adaptiveRate && sampleEvery[id] < 1024) raiseSampling(id, sampleEvery[id] * 2);
+}
+
+/**
+ * At exit: ends every call still open (process.exit() inside it, an await
+ * that never resumed), timed until now and counted as unfinished, so it and
+ * the tree under it are kept. Innermost first — a call ends only after every
+ * open call nested in it — so each credits its time to its parent.
+ */
+export function closeOpenCalls(): void {
+  const isFree = new Uint8Array(nextSlot);
+  for (let i = 0; i < freeCount; i++) isFree[free[i]] = 1;
+  const openChildren = new Int32Array(nextSlot);
+  const open: number[] = [];
+  for (let slot = 1; slot < nextSlot; slot++) {
+    if (isFree[slot] === 1) continue;
+    open.push(slot);
+    if (isOpen(slotParent[slot], slotParentGen[slot])) openChildren[slotParent[slot]]++;
+  }
+  const ready = open.filter((slot) => openChildren[slot] === 0);
+  while (ready.length > 0) {
+    const slot = ready.pop()!;
+    const parent = slotParent[slot];
+    const parentOpen = isOpen(parent, slotParentGen[slot]);
+    countUnfinished(slotFn[slot]);
+    endCall(slot, false);
+    if (parentOpen && --openChildren[parent] === 0) ready.push(parent);
+  }
 }

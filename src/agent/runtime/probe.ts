@@ -158,16 +158,17 @@ export function makeProbe(start: (id: number) => number, end: End): Probe {
   const probe: Probe = {
     n: 0,
     s(id) {
+      const n = probe.n;
+      // One entry to spare, so the ends can look above the top without a bounds check.
+      if (n + 2 > stack.length) stack = grownInt32(stack, stack.length * 2);
       let slot = 0;
       try {
+        // Calls abandoned by a stack overflow end first, so this one does not nest under them.
+        if (stack[n] !== 0) abandon(n);
         slot = start(id);
       } catch {
         // Our bookkeeping hit the stack limit: the call runs untimed, the stack stays straight.
       }
-      const n = probe.n;
-      // One entry to spare, so the ends can look above the top without a bounds check.
-      if (n + 2 > stack.length) stack = grownInt32(stack, stack.length * 2);
-      if (stack[n] !== 0) abandon(n);
       stack[n] = slot === 0 ? -id - 1 : slot;
       probe.n = n + 1;
     },

@@ -23,6 +23,8 @@ let totalMs = new Float64Array(capacity);
 let selfMs = new Float64Array(capacity);
 let maxMs = new Float64Array(capacity);
 let maxEvery = new Float64Array(capacity).fill(1);
+/** Calls still open at exit, closed there (see closeOpenCalls). */
+let unfinished = new Float64Array(capacity);
 const histograms: Array<Float64Array | undefined> = [];
 const infos: FunctionInfo[] = [];
 
@@ -43,6 +45,7 @@ function grow(): void {
   selfMs = grownFloat64(selfMs, capacity);
   maxMs = grownFloat64(maxMs, capacity);
   maxEvery = grownFloat64(maxEvery, capacity, 1);
+  unfinished = grownFloat64(unfinished, capacity);
 }
 
 /** Registers a function and returns its id (not on the hot path). */
@@ -84,6 +87,11 @@ export function record(id: number, ms: number, childMs: number, failed: boolean)
   return ms;
 }
 
+/** A call of `id` was still open at exit. */
+export function countUnfinished(id: number): void {
+  unfinished[id] += 1;
+}
+
 /** An error from a call that was counted but not timed. */
 export function countError(id: number): void {
   errors[id] += 1;
@@ -107,6 +115,7 @@ export function snapshot(): FunctionRecord[] {
       selfMs: selfMs[id],
       maxMs: maxMs[id],
       ...(maxEvery[id] > 1 ? { sampleEvery: maxEvery[id] } : {}),
+      ...(unfinished[id] > 0 ? { unfinished: unfinished[id] } : {}),
       histogram: h ? toSparse(h) : [],
     });
   }

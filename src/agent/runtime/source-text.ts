@@ -9,7 +9,8 @@
 // turned back from its last token down: the function ending last contains
 // every other one, so replacing it first handles nesting, and a class's
 // methods are each replaced in turn. Built-ins we wrap answer with the
-// original built-in's text. Installed with the first instrumented module.
+// original built-in's text. Installed by the preload; until a token is seen
+// it costs one `includes` per call.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TOKEN_START } from '../instrument/templates.js';
@@ -49,16 +50,17 @@ export function noteSourceRanges(key: string, file: string, ranges: number[]): v
     modules.set(key, { file, length: ranges[0], ranges: ranges.slice(1), source: originalSources.get(key) });
     originalSources.delete(key);
   }
-  install();
+  installSourceText();
 }
 
 /** A wrapper around a built-in shows the built-in's own text. */
 export function noteWrapper(wrapper: object, original: object): void {
   wrappers.set(wrapper, original);
-  install();
+  installSourceText();
 }
 
-function install(): void {
+/** Installed by the preload, before any program code could take a reference to the native one. */
+export function installSourceText(): void {
   if (installed) return;
   installed = true;
   const descriptor = Object.getOwnPropertyDescriptor(Function.prototype, 'toString');

@@ -64,6 +64,7 @@ export class TraceResolver {
         continue;
       }
       this.emit(record, known, out);
+      this.release(record.id, out);
     }
     this.expire(now, out);
   }
@@ -94,17 +95,27 @@ export class TraceResolver {
     }
     out.push({ source: this.source, record, traceId: trace.traceId, parentSpanId, sampled: trace.sampled });
     this.remember(record.id, trace);
-    this.release(record.id, out);
   }
 
-  /** Emits what waited for `id` (and, through emit, what waited for those). */
+  /**
+   * Emits what waited for `id`, then what waited for those, and so on: a
+   * worklist, not recursion, since a chain of waiting calls is as deep as
+   * the program's calls went.
+   */
   private release(id: number, out: ResolvedSpan[]): void {
-    const w = this.waiting.get(id);
-    if (!w) return;
-    this.waiting.delete(id);
-    this.pendingCount -= w.children.length;
-    const trace = this.traceOf(id)!;
-    for (const child of w.children) this.emit(child, trace, out);
+    const parents = [id];
+    while (parents.length > 0) {
+      const parent = parents.pop()!;
+      const w = this.waiting.get(parent);
+      if (!w) continue;
+      this.waiting.delete(parent);
+      this.pendingCount -= w.children.length;
+      const trace = this.traceOf(parent)!;
+      for (const child of w.children) {
+        this.emit(child, trace, out);
+        parents.push(child.id);
+      }
+    }
   }
 
   private rootTrace(id: number): TraceOf {

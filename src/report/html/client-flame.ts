@@ -18,22 +18,25 @@ export function renderFlame(data, { fmt, el, tooltip, color, pct }) {
   const nodes = [];
   let depthMax = 0;
   // x and w are fractions of the root's width. Children that ran concurrently can add up
-  // to more than their parent's total: they are scaled to fit under it.
-  const layout = (node, x, w, depth, parent) => {
-    Object.assign(node, { x, w, depth, parent, concurrent: false });
+  // to more than their parent's total: they are scaled to fit under it. Depth first with
+  // an explicit stack: a tree is as deep as the program's calls went.
+  Object.assign(root, { x: 0, w: 1, depth: 0, parent: null });
+  const pending = [root];
+  while (pending.length > 0) {
+    const node = pending.pop();
     nodes.push(node);
-    depthMax = Math.max(depthMax, depth);
+    depthMax = Math.max(depthMax, node.depth);
     const childTotal = sum(node.children, 'totalMs');
     const scale = childTotal > node.totalMs && childTotal > 0 ? node.totalMs / childTotal : 1;
     node.concurrent = scale < 1;
-    let cx = x;
+    let cx = node.x;
     for (const child of node.children) {
-      const cw = node.totalMs > 0 ? (w * child.totalMs * scale) / node.totalMs : 0;
-      layout(child, cx, cw, depth + 1, node);
+      const cw = node.totalMs > 0 ? (node.w * child.totalMs * scale) / node.totalMs : 0;
+      Object.assign(child, { x: cx, w: cw, depth: node.depth + 1, parent: node });
       cx += cw;
     }
-  };
-  layout(root, 0, 1, 0, null);
+    for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]);
+  }
   container.style.height = `${(depthMax + 1) * ROW}px`;
 
   let focus = root;
@@ -41,14 +44,15 @@ export function renderFlame(data, { fmt, el, tooltip, color, pct }) {
     focus = node;
     for (const n of nodes) n.div.hidden = true;
     for (let a = node.parent; a; a = a.parent) place(a, 0, 1, true);
-    const visit = (n) => {
+    const pending = [node];
+    while (pending.length > 0) {
+      const n = pending.pop();
       const left = (n.x - node.x) / (node.w || 1);
       const width = n.w / (node.w || 1);
-      if (n !== node && width < 0.0005) return; // too thin to see or click
+      if (n !== node && width < 0.0005) continue; // too thin to see or click
       place(n, left, width, false);
-      n.children.forEach(visit);
-    };
-    visit(node);
+      for (const child of n.children) pending.push(child);
+    }
   };
   const place = (n, left, width, above) => {
     const div = n.div;

@@ -52,8 +52,21 @@ export function pageData(summary: Summary, reports: ProcessReport[], options: { 
     }
   }
   const relative = (file: string) => relativeTo(options.cwd, file);
-  const tree = (nodes: TreeNode[]): PageTreeNode[] =>
-    nodes.map((n) => ({ name: n.name, where: relative(n.file), calls: n.calls, totalMs: n.totalMs, selfMs: n.selfMs, children: tree(n.children) }));
+  // Copied level by level, without recursion: a tree is as deep as the program's calls went.
+  const tree = (nodes: TreeNode[]): PageTreeNode[] => {
+    const page = (n: TreeNode): PageTreeNode => ({ name: n.name, where: relative(n.file), calls: n.calls, totalMs: n.totalMs, selfMs: n.selfMs, children: [] });
+    const top = nodes.map(page);
+    const pending = nodes.map((node, i) => ({ node, copy: top[i] }));
+    while (pending.length > 0) {
+      const { node, copy } = pending.pop()!;
+      for (const child of node.children) {
+        const childCopy = page(child);
+        copy.children.push(childCopy);
+        pending.push({ node: child, copy: childCopy });
+      }
+    }
+    return top;
+  };
   return {
     command: summary.command,
     exitCode: summary.exitCode,

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { writeFileAtomic } from '../../common/files.js';
+import { stringifyJson } from '../../common/json.js';
 import { HTML_FILE } from '../../common/run-dir.js';
 import type { ProcessReport, Summary } from '../../common/types.js';
 import { pageHelpers } from './client-common.js';
@@ -54,7 +55,7 @@ function sha256(text: string): string {
 
 /** JSON that cannot end its <script> element early. */
 function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return stringifyJson(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 function escapeHtml(text: string): string {

@@ -1,0 +1,66 @@
+// JSON.stringify without recursion. A call tree nests as deep as the
+// program's calls did (a recursion 100 000 deep), far past the stack
+// JSON.stringify uses. For plain data (no toJSON, no replacer) the text is
+// JSON.stringify(value, null, indent)'s, except that nesting deeper than
+// `indentLevels` is written compactly: indenting it would make the text grow
+// with the square of the depth.
+
+interface Frame {
+  value: unknown[] | Record<string, unknown>;
+  /** An object's keys with a value JSON keeps; undefined for an array. */
+  keys: string[] | undefined;
+  next: number;
+  depth: number;
+}
+
+export function stringifyJson(value: unknown, indent = 0, indentLevels = 64): string {
+  const parts: string[] = [];
+  const stack: Frame[] = [];
+  const gap = ' '.repeat(Math.min(10, indent));
+  const colon = gap === '' ? ':' : ': ';
+  /** The line break before an item (or the closing bracket) of a container at `depth`. */
+  const lineBreak = (depth: number, closing: boolean) =>
+    gap === '' || depth + 1 > indentLevels ? '' : '\n' + gap.repeat(closing ? depth : depth + 1);
+
+  const write = (item: unknown, depth: number) => {
+    if (Array.isArray(item)) {
+      if (item.length === 0) parts.push('[]');
+      else {
+        parts.push('[');
+        stack.push({ value: item, keys: undefined, next: 0, depth });
+      }
+    } else if (typeof item === 'object' && item !== null) {
+      const object = item as Record<string, unknown>;
+      const keys = Object.keys(object).filter((key) => kept(object[key]));
+      if (keys.length === 0) parts.push('{}');
+      else {
+        parts.push('{');
+        stack.push({ value: object, keys, next: 0, depth });
+      }
+    } else parts.push(kept(item) ? JSON.stringify(item) : 'null'); // an array's undefined or function: null
+  };
+
+  write(value, 0);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    const length = frame.keys ? frame.keys.length : (frame.value as unknown[]).length;
+    if (frame.next === length) {
+      stack.pop();
+      parts.push(lineBreak(frame.depth, true) + (frame.keys ? '}' : ']'));
+      continue;
+    }
+    const i = frame.next++;
+    parts.push((i > 0 ? ',' : '') + lineBreak(frame.depth, false));
+    if (frame.keys) {
+      const key = frame.keys[i];
+      parts.push(JSON.stringify(key) + colon);
+      write((frame.value as Record<string, unknown>)[key], frame.depth + 1);
+    } else write((frame.value as unknown[])[i], frame.depth + 1);
+  }
+  return parts.join('');
+}
+
+/** Whether JSON keeps this value (as an object property). */
+function kept(value: unknown): boolean {
+  return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
+}
