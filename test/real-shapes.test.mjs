@@ -71,6 +71,11 @@ test('modules that declare their own Symbol or globalThis (lodash has `var Symbo
   }
 });
 
+test('a later Module.prototype._compile hook (source-map-support, as tap loads it) wraps ours', async () => {
+  const { summary } = await same(['./hooked.js:*'], ['compile-hook-main.js']);
+  assert.equal(fn(summary, 'hooked').calls, 1);
+});
+
 test('Function.prototype.toString gives the original text: serialised functions run elsewhere', async () => {
   const { expected } = await same(['./serialise.js:*', 'fs:readFileSync'], ['serialise.js']);
   assert.match(expected.stdout, /^2\n9\n2\n4\n/);

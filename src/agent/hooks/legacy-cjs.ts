@@ -14,8 +14,9 @@ type Compile = (this: unknown, content: string, filename: string, ...rest: unkno
 
 export function installCjsHook(targets: TargetSet): void {
   const proto = (Module as any).prototype;
-  // A later hook (pirates, a TS loader) may assign its own _compile: it becomes the one we call.
-  let compile = proto._compile as Compile;
+  // Node's own function. A later hook (pirates, a TS loader, source-map-support) that assigns its own
+  // _compile wraps whatever it read before: ours, which goes on calling Node's.
+  const compile = proto._compile as Compile;
   const wrapper = function _compile(this: unknown, content: string, filename: string, format?: unknown) {
     if (typeof content === 'string' && typeof filename === 'string') {
       const matching = targets.forFile(filename);
@@ -31,16 +32,19 @@ export function installCjsHook(targets: TargetSet): void {
     proto._compile = wrapper;
     return;
   }
+  // Behaves as the data property it replaces: once something assigns _compile, that is what reads give.
+  let assigned: Compile | undefined;
   Object.defineProperty(proto, '_compile', {
     configurable: true,
     enumerable: true,
     get(this: { filename?: unknown }) {
+      if (assigned !== undefined) return assigned;
       // Module.prototype.load sets filename before the extension handler reads _compile.
       const filename = this?.filename;
       return typeof filename === 'string' && targets.forFile(filename).length === 0 ? compile : wrapper;
     },
     set(value: Compile) {
-      compile = value;
+      assigned = value;
     },
   });
 }
