@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fixture, fn, probe, tanzhen, tempDir } from './helpers.mjs';
+import { spawnSync } from 'node:child_process';
+import { bin, fixture, fn, probe, tanzhen, tempDir } from './helpers.mjs';
 
 const hello = path.join(fixture('..'), '../examples/hello');
 
@@ -72,6 +73,13 @@ test('report DIR prints the table again; --json prints summary.json', async () =
   assert.deepEqual(JSON.parse(json.stdout).functions[0].calls, 1);
   const missing = await tanzhen(['report', tempDir()]);
   assertUsageError(missing, /holds no tanzhen results/);
+  // A reader that stops early (`| head -c 1`) on output larger than a pipe holds: no EPIPE stack trace, exit 0.
+  const deep = await probe(['./depth.js:rec'], ['node', 'depth.js'], { cwd: fixture('shapes') });
+  for (const flag of ['--tree', '--json']) {
+    const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" report "${deep.out}" ${flag} | head -c 1 >/dev/null; echo "status \${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    assert.equal(piped.stdout, 'status 0\n', piped.stderr);
+    assert.equal(piped.stderr, '');
+  }
 });
 
 test('the out directory is private: 0700, files 0600', async () => {

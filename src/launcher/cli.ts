@@ -31,6 +31,11 @@ function report(args: ReportArgs): void {
   } else {
     throw new UsageError(`${args.dir} holds no tanzhen results (no ${SUMMARY_FILE})`);
   }
+  // `tanzhen report DIR --tree | head`: a reader that stops early ends the command quietly, as with git or ls.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   if (args.json) process.stdout.write(stringifyJson(summary, 2) + '\n');
   else if (args.tree) process.stdout.write(renderTree(summary, { width: process.stdout.columns || 120 }));
   else printSummary(summary);
