@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
-import module from 'node:module';
 import path from 'node:path';
 import { fixture, probe, root, tempDir } from './helpers.mjs';
 
@@ -89,9 +88,8 @@ async function tc39(cwd) {
 
 test('tsx, TC39 decorators (ES module): Svc, not _Svc', () => tc39(dir));
 
-// On Node ≥ 22.15 tsx's CommonJS handler for .ts compiles outside module.registerHooks, so no probe sees the file at all (a separate bug).
-const cjsHookless = typeof module.registerHooks === 'function';
-test('tsx, TC39 decorators (CommonJS): Svc, not _Svc', { skip: cjsHookless && 'tsx compiles CommonJS .ts outside the load hooks here' }, async () => {
+// On Node ≥ 22.15 tsx's CommonJS handler for .ts compiles outside module.registerHooks: the _compile hook sees it.
+test('tsx, TC39 decorators (CommonJS): Svc, not _Svc', async () => {
   const cjs = tempDir();
   for (const file of ['lib.ts', 'shapes.ts', 'main.ts', 'tsconfig.tc39.json']) copyFileSync(path.join(dir, file), path.join(cjs, file));
   writeFileSync(path.join(cjs, 'package.json'), '{ "type": "commonjs" }\n');

@@ -24,7 +24,7 @@ import { warn } from './runtime/state.js';
 import { PROBE_GLOBAL } from './instrument/templates.js';
 import { installSourceText } from './runtime/source-text.js';
 import { writeStderr } from '../common/stderr.js';
-import { canBeEsm, TargetSet } from './targets.js';
+import { canBeEsm, mayBeTypeScript, TargetSet } from './targets.js';
 import { buildSummary } from '../report/summary.js';
 import { renderTable } from '../report/table.js';
 
@@ -72,8 +72,12 @@ function start(): void {
   if (!set.empty) {
     // CommonJS-only runs go through the CommonJS loader alone, on every Node: cheapest for every other module.
     const esm = canBeEsm(set.sourceTargets);
-    if (esm && typeof (module as any).registerHooks === 'function') installSyncHooks(set);
-    else {
+    if (esm && typeof (module as any).registerHooks === 'function') {
+      installSyncHooks(set);
+      // A TS loader's require handler (tsx in a CommonJS project) compiles outside the load hooks: its
+      // output reaches Module.prototype._compile only. The marker keeps a module from being instrumented twice.
+      if (mayBeTypeScript(set.sourceTargets)) installCjsHook(set);
+    } else {
       installCjsHook(set);
       if (esm) installEsmHooks({ trace: specs, cwd });
     }

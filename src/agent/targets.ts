@@ -77,6 +77,16 @@ function isIndexOf(filename: string, dir: string): boolean {
   return filename.startsWith(dir + path.sep) && /^index\.[cm]?[jt]sx?$/.test(filename.slice(dir.length + 1));
 }
 
+/** Whether some target may be a TypeScript file (a path or pattern naming .ts/.tsx/.cts/.mts). */
+export function mayBeTypeScript(targets: Target[]): boolean {
+  return targets.some((t) => {
+    const m = t.module;
+    if (m.kind === 'glob') return /ts/.test(m.pattern);
+    if (m.kind !== 'file') return false;
+    return /\.[cm]?tsx?$/.test(findSourceFile(m.path) ?? m.path);
+  });
+}
+
 /**
  * Whether some target may be an ES module. Module hooks cost every import
  * something (async ones on Node 20 a lot, registerHooks() ~20% of a CommonJS
