@@ -301,6 +301,15 @@ class _Flusher(object):
 
     def _run(self, stop, done):
         try:
+            # A process-directed signal must not land on this thread: with a Python handler installed
+            # (ours for SIGTERM), only the main thread runs it, and a main thread blocked in a read
+            # (a Pool worker waiting for a task) would then never wake up to die.
+            try:
+                import signal as _signal
+
+                _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGTERM, _signal.SIGHUP, _signal.SIGINT})
+            except Exception:
+                pass
             get_native_id = getattr(_thread, 'get_native_id', None)
             self.tid = get_native_id() if get_native_id else None
             interval = self.reporter.interval
