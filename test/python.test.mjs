@@ -368,7 +368,7 @@ test('two interleaved asyncio task trees stay apart; to_thread calls nest under 
       }, label);
       const a = tree.main.children.request_a;
       assert.ok(a.totalMs >= 24 && a.children.step_a.children.wait.totalMs >= 24, `${label}: ${a.totalMs}`);
-      assert.ok(a.selfMs < 5, `${label}: request_a's awaits are its children's time, not its own: ${a.selfMs}`);
+      assert.ok(a.selfMs < Math.max(5, a.totalMs / 4), `${label}: request_a's awaits are its children's time, not its own: ${a.selfMs} of ${a.totalMs}`);
       assert.equal(tree.main.selfMs, 0, 'three concurrent children outlast their parent: clamped');
     }),
   );
