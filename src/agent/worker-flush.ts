@@ -21,8 +21,10 @@ import { BroadcastChannel, getEnvironmentData, isMainThread, setEnvironmentData,
 const CHANNEL = 'tanzhen.flush';
 const PROBED_KEY = 'tanzhen.probedWorkers';
 const SLOTS = 4096;
-// A Node 24 worker can run ~15 ms of CPU after its main script before it is back in its event loop.
-const ANSWER_MS = 50;
+// A Node 22/24 worker can run ~15 ms of CPU after its main script before it is back in its event loop,
+// more on a loaded machine. At process exit nothing else is waiting, so a worker gets longer there.
+const ANSWER_MS = 100;
+const EXIT_ANSWER_MS = 300;
 const FLUSH_MS = 1000;
 
 interface FlushRequest {
@@ -108,7 +110,7 @@ export function flushWorkersNow(skip: number[] = []): void {
   if (ids.length === 0) return;
   const state = ask(ids);
   if (!state) return;
-  const watches = ids.map((id) => new Watch(id));
+  const watches = ids.map((id) => new Watch(id, EXIT_ANSWER_MS));
   const deadline = performance.now() + FLUSH_MS;
   // Until every worker took up the request, or is known to be busy.
   while (Atomics.load(state, 0) < watches.filter((w) => !w.busy).length && performance.now() < deadline) {
@@ -144,7 +146,10 @@ class Watch {
   private last: { cpuNs: number; at: number } | undefined;
   private spentNs = 0;
 
-  constructor(id: number) {
+  constructor(
+    id: number,
+    private readonly answerMs = ANSWER_MS,
+  ) {
     this.tid = Atomics.load(probed, (id % SLOTS) * 2 + 1);
     this.last = this.sample();
   }
@@ -153,14 +158,14 @@ class Watch {
     if (this.busy) return;
     const now = this.sample();
     if (!now || !this.last) {
-      this.busy = performance.now() - this.started >= ANSWER_MS;
+      this.busy = performance.now() - this.started >= this.answerMs;
       return;
     }
     const state = this.state();
     if (state === 'idle') this.spentNs = 0;
     else this.spentNs += state === 'running' ? now.cpuNs - this.last.cpuNs : (now.at - this.last.at) * 1e6;
     this.last = now;
-    this.busy = this.spentNs >= ANSWER_MS * 1e6;
+    this.busy = this.spentNs >= this.answerMs * 1e6;
   }
 
   private sample(): { cpuNs: number; at: number } | undefined {
