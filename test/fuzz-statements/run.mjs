@@ -32,8 +32,10 @@ const checkedProbe = makeProbe(
     return slot;
   },
   (slot, failed) => {
-    if (!open.delete(slot)) current?.push(['PROBE: call ended twice (or never started)']);
-    else endCall(slot, failed);
+    if (!open.has(slot)) return void current?.push(['PROBE: call ended twice (or never started)']);
+    // Forgotten only once ended: an end that overflows the stack is retried by the probe, as with endCall itself.
+    endCall(slot, failed);
+    open.delete(slot);
   },
 );
 Object.defineProperty(globalThis, PROBE_KEY, { value: checkedProbe, configurable: true });

@@ -232,7 +232,7 @@ const \u0061rrow$ = (x) => 'ä' + x`, calls: [`uni$('ö')`, `arrow$('ß')`, `[un
   { code: `async function asyncWhere$() { await null; return new Error('x').stack.split('\\n').filter((l) => l.includes('prog.')).map((l) => l.replace(/\\(?[^(]*[\\\\/]/, '(').trim()) }`, calls: [`asyncWhere$()`], documented: 'columns in stacks without source maps' },
   { code: `function use$() { using r = { [Symbol.dispose]() { __fz.log('disposed') } }; __fz.log('body'); return 'u' }`, calls: [`use$()`], needs: 'using' },
   { code: `async function ause$() { await using r = { async [Symbol.asyncDispose]() { __fz.log('async disposed') } }; return await 'a' }`, calls: [`ause$()`], needs: 'using' },
-  { code: `async function useWaits$() { await using r = { [Symbol.asyncDispose]() { return new Promise(() => {}) } }; __fz.log('body') }`, calls: [`(useWaits$(), 'disposing')`], needs: 'using' },
+  { code: `async function useWaits$() { await using r = { [Symbol.asyncDispose]() { return new Promise(() => {}) } }; __fz.log('body') }`, calls: [`(useWaits$(), 'disposing')`], needs: 'using', documented: 'an await using disposal that waits keeps its call current' },
   { code: `function useThrow$() { using r = { [Symbol.dispose]() { throw new Error('dispose') } }; throw new Error('body') }`, calls: [`(() => { try { useThrow$() } catch (e) { return [e.name, e.error?.message, e.suppressed?.message] } })()`], needs: 'using' },
   { code: `function fnNames$() { return [(function () {}).name, (() => {}).name, ({ m() {} }).m.name] }`, calls: [`fnNames$()`] },
 ];

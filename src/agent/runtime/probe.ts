@@ -123,7 +123,8 @@ export function makeProbe(start: (id: number) => number, end: End): Probe {
   const finish = (entry: number, how: number, value: unknown) => {
     if (entry > 0) {
       // Descendants left current by a stack overflow in our bookkeeping end first, innermost first.
-      for (let stale = staleBelow(entry); stale !== 0; stale = staleBelow(entry)) end(stale, true);
+      // Each pass must make progress: should ending one fail to move the current call, stop.
+      for (let stale = staleBelow(entry), last = 0; stale !== 0 && stale !== last; last = stale, stale = staleBelow(entry)) end(stale, true);
       if (how !== THREW && isNativePromise(value)) settle(-1, entry, value, end);
       else end(entry, how === THREW);
     } else if (entry < 0) {
