@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectFunctions, walk, type FoundFunction, type Node } from './collect.js';
 import { traceOf, type RawMap } from './source-map.js';
+import { lineColumn, lineStarts } from './lines.js';
 
 const require = createRequire(import.meta.url);
 
@@ -195,22 +196,4 @@ function innermost(scopes: Scope[], offset: number): Scope | undefined {
   }
   while (i >= 0 && scopes[i].end <= offset) i = scopes[i].parent;
   return i >= 0 ? scopes[i] : undefined;
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** 1-based line, 0-based column (source-map conventions) of an offset. */
-function lineColumn(starts: number[], offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] };
 }

@@ -10,6 +10,7 @@ import type MagicStringClass from 'magic-string';
 import type { Target } from '../../common/types.js';
 import { originalLineFinder, readInlineMap, withSourceMap } from './source-map.js';
 import * as T from './templates.js';
+import { lineFinder } from './lines.js';
 import { collectFunctions, type FoundFunction, type Node } from './collect.js';
 import { nameMatches, qualifiedName } from './names.js';
 import { derivedConstructors, moduleScopeNames, needsSlot, nextLineContinues, ownNodes, redeclaresParameter, underWith } from './syntax.js';
@@ -299,20 +300,5 @@ function displayNames(fns: FoundFunction[]): string[] {
     const q = qualifiedName(f);
     return !f.isStatic && statics.has(q) ? [...f.container, 'prototype', f.name].join('.') : q;
   });
-}
-
-export function lineFinder(source: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
 }
 

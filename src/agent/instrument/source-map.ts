@@ -4,7 +4,7 @@
 // TypeScript, our map is composed onto theirs so traces still reach the .ts.
 import { createRequire } from 'node:module';
 import type MagicString from 'magic-string';
-import { lineFinder } from './rewrite.js';
+import { lineFinder } from './lines.js';
 
 const require = createRequire(import.meta.url);
 const INLINE_MAP = /\/\/[#@] sourceMappingURL=data:application\/json(?:;charset=[\w-]+)?;base64,([A-Za-z0-9+/=]+)[ \t]*$/gm;
