@@ -203,12 +203,8 @@ function instrumentFunction(source: string, fn: Node, derivedConstructor: boolea
     edits.push({ start, end: body.end - 1, prefix, suffix });
   }
   // for-await loops standing in a statement list, and where their statement (labels included) ends.
+  // (Filled as each block or case is visited: the walk visits a parent, the body itself included, before its children.)
   const listed = new Map<Node, number>();
-  if (body.type === 'BlockStatement') for (const statement of body.body as Node[]) {
-    let loop = statement;
-    while (loop.type === 'LabeledStatement') loop = loop.body;
-    if (loop.type === 'ForOfStatement' && loop.await) listed.set(loop, statement.end);
-  }
   ownNodes(body, (node) => {
     switch (node.type) {
       case 'ReturnStatement':
