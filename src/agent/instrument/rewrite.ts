@@ -103,7 +103,8 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
     instrumentFunction(source, fn.node, derived.has(fn.node), `__tz$b+${id}`, T.sourceToken(key, i), edits);
   });
   // Per function, the characters inserted inside it: Function.prototype.toString turns its text back (source-text.ts).
-  for (const { fn } of chosen) ranges.push(fn.node.start, fn.node.end, insertedWithin(fn.node, edits));
+  const inserted = insertedCounter(edits);
+  for (const { fn } of chosen) ranges.push(fn.node.start, fn.node.end, inserted(fn.node));
 
   // Innermost first, so nested insertions at one offset nest correctly: at one start, a shorter range is
   // inside a longer one, an equal range made later belongs to a deeper node, and a zero-width insertion
@@ -268,11 +269,36 @@ function resumeAt(block: Node): Edit {
   return { start: block.start + 1, end: block.start + 1, prefix: T.RESUME, suffix: '' };
 }
 
-/** Characters our edits insert strictly inside a function's range (its own and those of functions nested in it). */
-function insertedWithin(fn: Node, edits: Edit[]): number {
-  let total = 0;
-  for (const e of edits) if (e.start > fn.start && e.end <= fn.end) total += e.prefix.length + e.suffix.length;
-  return total;
+/**
+ * Characters our edits insert strictly inside a function's range (its own and
+ * those of functions nested in it). Edits nest like the nodes they belong to,
+ * so those inside a function are the ones starting in (start, end]: a binary
+ * search over prefix sums, not a pass over every edit per function (a 6 MB
+ * file has tens of thousands of both).
+ */
+function insertedCounter(edits: Edit[]): (fn: Node) => number {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  const sums = new Float64Array(sorted.length + 1);
+  sorted.forEach((e, i) => (sums[i + 1] = sums[i] + e.prefix.length + e.suffix.length));
+  /** The index of the first edit starting after `offset`. */
+  const after = (offset: number) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid].start <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return (fn) => {
+    const from = after(fn.start);
+    const to = after(fn.end);
+    let total = sums[to] - sums[from];
+    // One starting at the very end is inside only if it is zero-width there.
+    for (let i = to - 1; i >= from && sorted[i].start === fn.end; i--) if (sorted[i].end > fn.end) total -= sorted[i].prefix.length + sorted[i].suffix.length;
+    return total;
+  };
 }
 
 /** Where the module prologue goes: after a hashbang line and any directive prologue. */

@@ -87,7 +87,10 @@ function register(
   return base;
 }
 
-/** A plain native promise: the only kind we time to settlement (a subclass's `then` could run user code). */
+/**
+ * A plain native promise: the only kind we time to settlement (a subclass's `then` could run user code).
+ * isPromise first: it runs no user code, where reading a Proxy's prototype would run its trap.
+ */
 function isNativePromise(value: unknown): value is Promise<unknown> {
   return typeof value === 'object' && value !== null && isPromise(value) && Object.getPrototypeOf(value) === promiseProto;
 }
