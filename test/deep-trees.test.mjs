@@ -22,7 +22,8 @@ function deepest(nodes) {
 }
 
 test(`a call tree ${DEPTH} levels deep: summary.json, report --tree and --json, report.html, trace.json`, { timeout: 300_000 }, async () => {
-  const r = await probe(['./deep.js:descend'], ['node', 'deep.js', String(DEPTH)], { cwd: fixture('nesting'), timeout: 240_000 });
+  // Past the default --max-nodes (50 000): a chain this deep is every path there is.
+  const r = await probe(['./deep.js:descend'], ['node', 'deep.js', String(DEPTH)], { cwd: fixture('nesting'), timeout: 240_000, extra: ['--max-nodes', String(DEPTH)] });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'done\n');
   assert.doesNotMatch(r.stderr, /warning/);

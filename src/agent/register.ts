@@ -17,6 +17,7 @@ import { closeOpenCalls, configureCalls } from './runtime/calls.js';
 import { enableAsyncContext } from './runtime/async-context.js';
 import { setOverhead } from './runtime/recorder.js';
 import { enableSpans } from './runtime/spans.js';
+import { setMaxNodes } from './runtime/tree.js';
 import { enableOtelContext } from './runtime/otel-context.js';
 import { patchBuiltins } from './runtime/builtins.js';
 import { loggingProbe, plainProbe, PROBE_KEY, setDefaultSampling, type Probe } from './runtime/probe.js';
@@ -49,7 +50,7 @@ function start(): void {
   setCalibration(calibration);
   setOverhead(calibration.overheadNs / 1e6);
   const sampling = samplingOf(env[ENV.sample], logCalls);
-  setDefaultSampling(sampling.every);
+  setDefaultSampling(sampling.every, sampling.adaptive);
   if (out && env[ENV.spans] === '1') {
     const paths = reportPaths(out);
     const maxSpans = positiveInt(env[ENV.maxSpans], 100_000);
@@ -58,7 +59,8 @@ function start(): void {
   }
   const asyncContext = env[ENV.asyncContext] === '1';
   if (asyncContext) enableAsyncContext();
-  configureCalls({ spans: out !== undefined && env[ENV.spans] === '1', adaptiveRate: sampling.adaptiveRate, otelContext: env[ENV.otelContext] === '1', asyncContext });
+  setMaxNodes(positiveInt(env[ENV.maxNodes], 50_000));
+  configureCalls({ spans: out !== undefined && env[ENV.spans] === '1', otelContext: env[ENV.otelContext] === '1', asyncContext });
 
   const probe: Probe = logCalls ? loggingProbe((line) => writeStderr(`tanzhen: ${line}\n`)) : plainProbe;
   Object.defineProperty(globalThis, PROBE_KEY, { value: probe, configurable: true, enumerable: false, writable: false });
@@ -108,15 +110,20 @@ function targetsText(env: NodeJS.ProcessEnv): string {
 }
 
 /** TANZHEN_SAMPLE: a share of calls to time (0.1 → 1 in 10), or 'auto' (adaptive). --calls times every call. */
-function samplingOf(value: string | undefined, logCalls: boolean): { every: number; adaptiveRate: number } {
-  if (!value || logCalls) return { every: 1, adaptiveRate: 0 };
-  if (value === 'auto') return { every: 1, adaptiveRate: 100_000 };
+/**
+ * Unset: wildcard targets (`pkg:*`) follow their call rate, named functions time every call;
+ * `auto`: every function follows its rate; a rate in (0, 1]: one call in 1/rate (1: every call).
+ */
+function samplingOf(value: string | undefined, logCalls: boolean): { every: number; adaptive: 'all' | 'wildcards' | 'none' } {
+  if (logCalls) return { every: 1, adaptive: 'none' };
+  if (!value) return { every: 1, adaptive: 'wildcards' };
+  if (value === 'auto') return { every: 1, adaptive: 'all' };
   const rate = Number(value);
   if (!(rate > 0 && rate <= 1)) {
     warn(`TANZHEN_SAMPLE=${value} is not a rate in (0, 1] or 'auto'; timing every call`);
-    return { every: 1, adaptiveRate: 0 };
+    return { every: 1, adaptive: 'none' };
   }
-  return { every: Math.max(1, Math.round(1 / rate)), adaptiveRate: 0 };
+  return { every: Math.max(1, Math.round(1 / rate)), adaptive: 'none' };
 }
 
 function positiveInt(value: string | undefined, fallback: number, zeroAllowed = false): number {

@@ -50,7 +50,10 @@ export interface FunctionRecord extends FunctionFigures {
   histogram: Array<[number, number]>;
 }
 
-/** One node of a process's call tree: calls of `fn` (index into functions) made from `parent` (node index, -1 at the root). */
+/**
+ * One node of a process's call tree: calls of `fn` (index into functions) made from `parent` (node index, -1 at the root).
+ * fn -1: "other calls", every call on a path first seen after the tree was full, with all it called.
+ */
 export interface TreeRecord {
   parent: number;
   fn: number;
@@ -91,6 +94,8 @@ export interface ProcessReport {
   timeOrigin?: number;
   functions: FunctionRecord[];
   tree?: TreeRecord[];
+  /** Set when the tree reached this many paths: later new paths went into "other calls" nodes (fn -1). */
+  treeLimit?: number;
   spans?: SpanInfo;
   calibration?: Calibration;
   /** Targets that matched at least one function here. */
@@ -147,6 +152,8 @@ export interface Summary {
   unmatched: Unmatched[];
   /** Spans not kept because a process reached its cap (calls are still counted). */
   droppedSpans: number;
+  /** Set when a process's call tree reached its cap (--max-nodes): later new paths are under "(other calls)". */
+  treeLimit?: number;
   calibration?: Calibration;
 }
 
@@ -162,6 +169,8 @@ export const ENV = {
   /** '1': keep individual calls (spans) for trace.json and exporters. */
   spans: 'TANZHEN_SPANS',
   maxSpans: 'TANZHEN_MAX_SPANS',
+  /** Call-tree paths kept per process; past it, new paths go into their parent's "other calls" node. */
+  maxNodes: 'TANZHEN_MAX_NODES',
   flushMs: 'TANZHEN_FLUSH_MS',
   /** '1': calls nest across timers and callbacks too (AsyncLocalStorage, opt-in). */
   asyncContext: 'TANZHEN_ASYNC_CONTEXT',

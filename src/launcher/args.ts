@@ -14,6 +14,7 @@ export interface RunArgs {
   /** A share of calls to time, or 'auto'. */
   sample?: string;
   maxSpans?: number;
+  maxNodes?: number;
   flushMs?: number;
   /** Exporters (src/exporters/): --otlp [URL] (true: URL from the OTEL_* variables), --otlp-timeout, --metrics-port, --metrics-host. */
   otlp?: string | true;
@@ -126,6 +127,9 @@ function parseRun(args: string[]): Parsed {
       case '--max-spans':
         [run.maxSpans, i] = integerOf(args, i, name, 0);
         break;
+      case '--max-nodes':
+        [run.maxNodes, i] = integerOf(args, i, name, 1);
+        break;
       case '--flush-interval':
         [run.flushMs, i] = integerOf(args, i, name, 0);
         break;
@@ -212,9 +216,14 @@ Options for run:
       --async-context          nest calls across timers, emitters and .then()
                                callbacks too (costs an AsyncLocalStorage
                                enterWith per call: ~0.5 µs on Node 24)
-      --sample RATE|auto       time only a share of calls (0.1: 1 in 10; auto:
-                               hot functions only), still counting every call
+      --sample RATE|auto       time only a share of calls (0.1: 1 in 10; 1: all;
+                               auto: about 1000 calls a second per function),
+                               still counting every call; default: auto for
+                               functions of wildcard targets (pkg:*), all for
+                               the rest
       --max-spans N            individual calls kept per process (default 100000)
+      --max-nodes N            call-tree paths kept per process (default 50000);
+                               calls on new paths past it go to "(other calls)"
       --flush-interval MS      how often processes save their data (default 1000)
       --otlp [URL]             send every call as a span to an OpenTelemetry
                                collector (OTLP/HTTP; URL default from

@@ -28,6 +28,7 @@ export interface RunSettings {
   sample?: string;
   asyncContext?: boolean;
   maxSpans?: number;
+  maxNodes?: number;
   flushMs?: number;
 }
 
@@ -47,6 +48,7 @@ export function childEnvironment(base: NodeJS.ProcessEnv, settings: RunSettings)
   setOrDelete(env, ENV.sample, settings.sample);
   setOrDelete(env, ENV.asyncContext, settings.asyncContext ? '1' : undefined);
   setOrDelete(env, ENV.maxSpans, settings.maxSpans?.toString());
+  setOrDelete(env, ENV.maxNodes, settings.maxNodes?.toString());
   setOrDelete(env, ENV.flushMs, settings.flushMs?.toString());
   return env;
 }

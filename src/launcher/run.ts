@@ -26,7 +26,7 @@ import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.j
 import { startExporters } from '../exporters/start.js';
 import { relayWarnings, type WarningRelay } from './warnings.js';
 import { missingData } from './no-data.js';
-import { droppedSpansNote } from './notes.js';
+import { droppedSpansNote, treeLimitNote } from './notes.js';
 
 export async function run(args: RunArgs): Promise<void> {
   const cwd = process.cwd();
@@ -69,6 +69,7 @@ async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { 
     sample: args.sample,
     asyncContext: args.asyncContext,
     maxSpans: args.maxSpans,
+    maxNodes: args.maxNodes,
     flushMs: args.flushMs,
   });
   Object.assign(env, exporters.env);
@@ -121,8 +122,7 @@ async function finish(run: {
   }
   if (!run.quiet) printSummary(summary);
   else for (const u of summary.unmatched) warn(`unmatched ${u.target}: ${u.message}`);
-  const dropped = droppedSpansNote(summary);
-  if (dropped) warn(dropped);
+  for (const note of [treeLimitNote(summary), droppedSpansNote(summary)]) if (note) warn(note);
 }
 
 /** Bad targets stop the launcher before the program starts. */

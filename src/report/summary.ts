@@ -28,9 +28,14 @@ export function buildSummary(reports: ProcessReport[], run: RunInfo): Summary {
     tree: mergeTrees(reports),
     unmatched: unmatched(reports, run.targets, run.noData),
     droppedSpans: reports.reduce((sum, r) => sum + (r.spans?.dropped ?? 0), 0),
+    ...treeLimit(reports),
     ...calibration(reports),
   };
 }
+
+/** A process tree's "other calls" node (see ProcessReport.treeLimit). */
+const OTHER_CALLS = -1;
+export const OTHER_NODE = { name: '(other calls)', file: '' };
 
 const keyOf = (f: { file: string; name: string }) => `${f.file}\0${f.name}`;
 
@@ -91,7 +96,7 @@ function mergeTrees(reports: ProcessReport[]): TreeNode[] {
   for (const report of reports) {
     const merged: TreeNode[] = [];
     (report.tree ?? []).forEach((n, i) => {
-      const f = report.functions[n.fn];
+      const f = n.fn === OTHER_CALLS ? OTHER_NODE : report.functions[n.fn];
       if (!f) return;
       const parent = n.parent < 0 ? root : merged[n.parent];
       if (!parent) return;
@@ -116,6 +121,11 @@ function mergeTrees(reports: ProcessReport[]): TreeNode[] {
     node.children.sort((a, b) => b.totalMs - a.totalMs);
   }
   return root.children;
+}
+
+function treeLimit(reports: ProcessReport[]): { treeLimit?: number } {
+  const limits = reports.map((r) => r.treeLimit).filter((n): n is number => typeof n === 'number');
+  return limits.length > 0 ? { treeLimit: Math.min(...limits) } : {};
 }
 
 function calibration(reports: ProcessReport[]): { calibration?: Calibration } {

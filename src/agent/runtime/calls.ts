@@ -4,7 +4,7 @@
 // restoring it; instrumented async functions and generators give it up at
 // every await/yield (`unwind`) and take it back when they resume (`rewind`),
 // so concurrent async call trees interleave without mixing.
-import { counts, countdown, countUnfinished, record, sampleEvery, raiseSampling } from './recorder.js';
+import { adaptive, counts, countdown, countUnfinished, record, sampleEvery, setSampling } from './recorder.js';
 import { addToNode, nodeFor } from './tree.js';
 import { addSpan, spansEnabled } from './spans.js';
 import { noteOtelParent } from './otel-context.js';
@@ -38,9 +38,15 @@ let joinOtel = false;
 let trackAsync = false;
 let slotContext: Array<CallContext | undefined> = [];
 
-/** Adaptive sampling: above this many calls per second a function is timed 1 call in N. */
-let adaptiveRate = 0;
-const CHECK_EVERY = 1 << 14;
+/**
+ * Adaptive sampling (functions marked in recorder's `adaptive`): every
+ * CHECK_EVERY calls, a function's sampling is set from its call rate over
+ * those calls, so that about TIMED_PER_SECOND of its calls a second are timed
+ * (one in 1, 2, 4 … MAX_EVERY). Every call is still counted.
+ */
+const CHECK_EVERY = 256;
+const TIMED_PER_SECOND = 500;
+const MAX_EVERY = 4096;
 let lastCheckAt = new Float64Array(64);
 
 function grow(): void {
@@ -58,15 +64,16 @@ function grow(): void {
   capacity = size;
 }
 
-export function configureCalls(options: { spans: boolean; adaptiveRate: number; otelContext?: boolean; asyncContext?: boolean }): void {
+export function configureCalls(options: { spans: boolean; otelContext?: boolean; asyncContext?: boolean }): void {
   keepSpans = options.spans && spansEnabled();
   trackAsync = options.asyncContext === true;
   joinOtel = keepSpans && options.otelContext === true;
-  adaptiveRate = options.adaptiveRate;
 }
 
+/** A function was registered (ids below `count` exist): its first sampling window starts now. */
 export function reserveSampling(count: number): void {
   if (count > lastCheckAt.length) lastCheckAt = grownFloat64(lastCheckAt, Math.max(count, lastCheckAt.length * 2));
+  lastCheckAt[count - 1] = now();
 }
 
 function isOpen(slot: number, gen: number): boolean {
@@ -76,7 +83,7 @@ function isOpen(slot: number, gen: number): boolean {
 /** Starts a call of `id`; returns its slot, or 0 when this call is counted but not timed. */
 export function startCall(id: number): number {
   const n = ++counts[id];
-  if (adaptiveRate !== 0 && (n & (CHECK_EVERY - 1)) === 0) adapt(id);
+  if ((n & (CHECK_EVERY - 1)) === 0 && adaptive[id] === 1) adapt(id);
   if (sampleEvery[id] !== 1 && --countdown[id] > 0) return 0;
   countdown[id] = sampleEvery[id];
 
@@ -122,7 +129,9 @@ export function endCall(slot: number, failed: boolean): number {
   if (current === slot) current = parentOpen ? parent : 0;
   const ms = record(id, end - slotStart[slot], child, failed);
   const self = ms > child ? ms - child : 0;
-  addToNode(slotNode[slot], ms, self, sampleEvery[id]);
+  const node = slotNode[slot];
+  // Inside an "other calls" node that took in its caller too, the caller's total already holds this call.
+  addToNode(node, parentOpen && slotNode[parent] === node ? 0 : ms, self, sampleEvery[id]);
   if (parentOpen) slotChild[parent] += ms;
   if (keepSpans) addSpan(slotSpan[slot], slotParentSpan[slot], id, slotStart[slot], ms, failed);
   if (trackAsync) {
@@ -179,12 +188,15 @@ export function depthOf(slot: number): number {
   return depth;
 }
 
-/** Above the rate threshold, time one call in twice as many, up to 1 in 1024. */
 function adapt(id: number): void {
   const t = now();
   const elapsed = t - lastCheckAt[id];
   lastCheckAt[id] = t;
-  if (elapsed > 0 && (CHECK_EVERY / elapsed) * 1000 > adaptiveRate && sampleEvery[id] < 1024) raiseSampling(id, sampleEvery[id] * 2);
+  // The first window starts when the function was defined: a low guess for one defined long before its first call, put right 256 calls later.
+  const perSecond = elapsed > 0 ? (CHECK_EVERY * 1000) / elapsed : Infinity;
+  let every = 1;
+  while (every < MAX_EVERY && perSecond / every > TIMED_PER_SECOND) every *= 2;
+  if (every !== sampleEvery[id]) setSampling(id, every);
 }
 
 /**

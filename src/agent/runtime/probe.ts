@@ -45,16 +45,23 @@ const promiseProto = Promise.prototype;
 const promiseThen = Promise.prototype.then;
 const isPromise = types.isPromise;
 
-/** Sampling for new functions: 1 = time every call. */
+/** Sampling for new functions: 1 = time every call; `follow`: by their call rate (all, those of wildcard targets, none). */
 let defaultEvery = 1;
+let follow: 'all' | 'wildcards' | 'none' = 'none';
 
-export function setDefaultSampling(every: number): void {
+export function setDefaultSampling(every: number, adaptive: typeof follow): void {
   defaultEvery = every;
+  follow = adaptive;
+}
+
+/** `pkg:*`, `./src/**\/*.ts:*`, `./a.js:Client.*`: a target naming functions by pattern. */
+function isWildcard(target: string): boolean {
+  return target.slice(target.lastIndexOf(':') + 1).includes('*');
 }
 
 /** Registers a function outside instrumented code (built-ins, calibration). */
 export function registerFunction(info: { target: string; name: string; file: string; line?: number }): number {
-  const id = addFunction(info, defaultEvery);
+  const id = addFunction(info, defaultEvery, follow === 'all' || (follow === 'wildcards' && isWildcard(info.target)));
   reserveFunctions(functionCount());
   reserveSampling(functionCount());
   return id;

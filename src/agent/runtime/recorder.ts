@@ -18,6 +18,8 @@ export let counts = new Float64Array(capacity);
 export let sampleEvery = new Float64Array(capacity).fill(1);
 /** Calls left before the next timed one. */
 export let countdown = new Float64Array(capacity).fill(1);
+/** 1: the function's sampling follows its call rate (see adapt in calls.ts). */
+export let adaptive = new Uint8Array(capacity);
 let errors = new Float64Array(capacity);
 let totalMs = new Float64Array(capacity);
 let selfMs = new Float64Array(capacity);
@@ -40,6 +42,9 @@ function grow(): void {
   counts = grownFloat64(counts, capacity);
   sampleEvery = grownFloat64(sampleEvery, capacity, 1);
   countdown = grownFloat64(countdown, capacity, 1);
+  const wider = new Uint8Array(capacity);
+  wider.set(adaptive);
+  adaptive = wider;
   errors = grownFloat64(errors, capacity);
   totalMs = grownFloat64(totalMs, capacity);
   selfMs = grownFloat64(selfMs, capacity);
@@ -49,7 +54,7 @@ function grow(): void {
 }
 
 /** Registers a function and returns its id (not on the hot path). */
-export function addFunction(info: FunctionInfo, every = 1): number {
+export function addFunction(info: FunctionInfo, every = 1, follow = false): number {
   const id = infos.length;
   if (id === capacity) grow();
   infos.push(info);
@@ -57,6 +62,7 @@ export function addFunction(info: FunctionInfo, every = 1): number {
   sampleEvery[id] = every;
   maxEvery[id] = every;
   countdown[id] = 1;
+  adaptive[id] = follow ? 1 : 0;
   return id;
 }
 
@@ -97,8 +103,10 @@ export function countError(id: number): void {
   errors[id] += 1;
 }
 
-export function raiseSampling(id: number, every: number): void {
+/** Times one call of `id` in `every` from now on. */
+export function setSampling(id: number, every: number): void {
   sampleEvery[id] = every;
+  if (countdown[id] > every) countdown[id] = every;
   if (every > maxEvery[id]) maxEvery[id] = every;
 }
 

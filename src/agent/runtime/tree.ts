@@ -1,6 +1,10 @@
 // The call tree, aggregated by path: a node is (parent node, function), so a
 // function called from two places has two nodes. Finding a call's node is a
 // cache hit for repeated call patterns, a Map lookup otherwise.
+// A process keeps at most `maxNodes` paths (a compiler under `*` makes
+// millions, and nobody reads them): past that, a call on a new path goes into
+// its parent's "other calls" node (fn OTHER), which also takes in everything
+// called under it.
 import type { TreeRecord } from '../../common/types.js';
 import { grownFloat64, grownInt32 } from './arrays.js';
 
@@ -18,6 +22,19 @@ let lastParent = new Int32Array(64).fill(-1);
 let lastNode = new Int32Array(64);
 
 const FN_SPACE = 1 << 20;
+/** The function index of an "other calls" node. */
+export const OTHER = -1;
+let maxNodes = 50_000;
+/** Set once the tree reached maxNodes. */
+let full = false;
+
+export function setMaxNodes(n: number): void {
+  maxNodes = n;
+}
+
+export function treeLimit(): number | undefined {
+  return full ? maxNodes : undefined;
+}
 
 function growNodes(): void {
   capacity *= 2;
@@ -40,17 +57,25 @@ export function reserveFunctions(count: number): void {
 /** The node for a call of `fn` under `parent` (0: the root). */
 export function nodeFor(parent: number, fn: number): number {
   if (lastParent[fn] === parent) return lastNode[fn];
-  const key = parent * FN_SPACE + fn;
-  let node = byKey.get(key);
+  if (nodeFn[parent] === OTHER) return parent;
+  let node = byKey.get(parent * FN_SPACE + fn);
   if (node === undefined) {
-    if (nodes === capacity) growNodes();
-    node = nodes++;
-    nodeParent[node] = parent;
-    nodeFn[node] = fn;
-    byKey.set(key, node);
+    if (nodes > maxNodes) {
+      full = true;
+      node = byKey.get(parent * FN_SPACE + FN_SPACE - 1) ?? newNode(parent, OTHER, parent * FN_SPACE + FN_SPACE - 1);
+    } else node = newNode(parent, fn, parent * FN_SPACE + fn);
   }
   lastParent[fn] = parent;
   lastNode[fn] = node;
+  return node;
+}
+
+function newNode(parent: number, fn: number, key: number): number {
+  if (nodes === capacity) growNodes();
+  const node = nodes++;
+  nodeParent[node] = parent;
+  nodeFn[node] = fn;
+  byKey.set(key, node);
   return node;
 }
 
