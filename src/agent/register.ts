@@ -6,7 +6,7 @@ import module from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { parseTarget, splitTraceList } from '../common/target.js';
 import { ENV, type Target } from '../common/types.js';
-import { readTargetsFile } from '../common/run-dir.js';
+import { readTargetsFile } from '../common/run-dir/layout.js';
 import { inHooksThread, skipLaterPreloads } from './hooks/hooks-thread.js';
 import { installCjsHook } from './hooks/legacy-cjs.js';
 import { installEsmHooks } from './hooks/legacy-esm.js';

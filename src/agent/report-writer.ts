@@ -2,8 +2,9 @@
 // exit, and every interval while it runs, so `tanzhen report` works on a
 // live run and a process killed by SIGKILL loses at most one interval.
 import { threadId } from 'node:worker_threads';
-import { ensurePrivateDir, writeFileAtomic } from '../common/files.js';
-import { processFiles } from '../common/run-dir.js';
+import { ensurePrivateDir } from '../common/files.js';
+import { processFiles } from '../common/run-dir/layout.js';
+import { writeProcessReport } from '../common/run-dir/reports.js';
 import type { Calibration, ProcessReport } from '../common/types.js';
 import { snapshot } from './runtime/recorder.js';
 import { flushSpans, spanInfo } from './runtime/spans.js';
@@ -55,7 +56,7 @@ export function startReportWriter(outDir: string, intervalMs: number): void {
     try {
       ensurePrivateDir(dir);
       flushSpans();
-      writeFileAtomic(report, JSON.stringify(processReport(final)));
+      writeProcessReport(report, processReport(final));
     } catch (error) {
       failed = true;
       warn(`cannot write results to ${dir}: ${(error as Error).message}`, { relayable: false });

@@ -98,6 +98,34 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
   commitTemp(fd, temp, file, failed);
 }
 
+/**
+ * Writes `file` atomically from text handed over in pieces by `produce`, for
+ * files too big to hold as one string (V8 caps strings at ~512 MB): pieces
+ * are gathered into writes of about a megabyte.
+ */
+export function writeFileStreamed(file: string, produce: (write: (text: string) => void) => void): void {
+  const { fd, temp } = openTemp(file);
+  let failed: unknown;
+  try {
+    let pending: string[] = [];
+    let size = 0;
+    const flush = () => {
+      writeAll(fd, Buffer.from(pending.join('')));
+      pending = [];
+      size = 0;
+    };
+    produce((text) => {
+      pending.push(text);
+      size += text.length;
+      if (size >= 1 << 20) flush();
+    });
+    flush();
+  } catch (error) {
+    failed = error;
+  }
+  commitTemp(fd, temp, file, failed);
+}
+
 /** Creates `file` whole, only if nothing (not even a dangling symlink) has that name: throws EEXIST otherwise. */
 export function createExclusive(file: string, content: string): void {
   const { fd, temp } = openTemp(file);

@@ -5,7 +5,7 @@
 // every flush interval) and merges them.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readReports } from '../launcher/results.js';
+import { ProcessReports } from '../common/run-dir/reports.js';
 import { mergeReports, OPENMETRICS_TYPE, PROMETHEUS_TYPE, renderMetrics, wantsOpenMetrics } from './metrics-text.js';
 
 export interface MetricsOptions {
@@ -21,6 +21,8 @@ export interface MetricsServer {
 }
 
 export function startMetricsServer(options: MetricsOptions): Promise<MetricsServer> {
+  // Parsed again only when a process wrote a new report: scrapes stay cheap on a big run.
+  const reports = new ProcessReports(options.outDir);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -33,7 +35,7 @@ export function startMetricsServer(options: MetricsOptions): Promise<MetricsServ
     }
     try {
       const openMetrics = wantsOpenMetrics(req.headers.accept);
-      const body = renderMetrics(mergeReports(readReports(options.outDir), options.cwd), openMetrics);
+      const body = renderMetrics(mergeReports(reports.read(), options.cwd), openMetrics);
       res.writeHead(200, { 'Content-Type': openMetrics ? OPENMETRICS_TYPE : PROMETHEUS_TYPE, 'Content-Length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch (error) {

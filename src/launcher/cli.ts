@@ -3,10 +3,12 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { HELP, parseArgs } from './args.js';
 import { UsageError } from './errors.js';
-import { stringifyJson } from '../common/json.js';
+import { writeJson } from '../common/json.js';
 import { buildSummary } from '../report/summary.js';
 import { renderTree } from '../report/tree-text.js';
-import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
+import { readProcessReports } from '../common/run-dir/reports.js';
+import { readRunRecord, readSummary, summaryPath } from '../common/run-dir/results.js';
+import { SUMMARY_FILE } from '../common/run-dir/layout.js';
 import { printSummary, run } from './run.js';
 import { writeStderr } from '../common/stderr.js';
 import type { ReportArgs } from './args.js';
@@ -19,15 +21,18 @@ function version(): string {
 /** `tanzhen report DIR`: merges again from the per-process data, so it also works while the run goes on. */
 function report(args: ReportArgs): void {
   const dir = path.resolve(args.dir);
-  const summaryFile = path.join(dir, SUMMARY_FILE);
-  const runFile = path.join(dir, RUN_FILE);
+  const summaryFile = summaryPath(dir);
   let summary: Summary;
-  const reports = readReports(dir);
-  if (reports.length > 0 && existsSync(runFile)) {
-    const record = JSON.parse(readFileSync(runFile, 'utf8')) as RunRecord;
+  const reports = readProcessReports(dir);
+  const record = reports.length > 0 ? readRunRecord(dir) : undefined;
+  if (record) {
     summary = buildSummary(reports, { command: record.command, exitCode: record.exitCode ?? null, signal: record.signal, targets: record.targets });
   } else if (existsSync(summaryFile)) {
-    summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary;
+    try {
+      summary = readSummary(summaryFile);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
   } else {
     throw new UsageError(`${args.dir} holds no tanzhen results (no ${SUMMARY_FILE})`);
   }
@@ -36,8 +41,10 @@ function report(args: ReportArgs): void {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
-  if (args.json) process.stdout.write(stringifyJson(summary, 2) + '\n');
-  else if (args.tree) process.stdout.write(renderTree(summary, { width: process.stdout.columns || 120 }));
+  if (args.json) {
+    writeJson((chunk) => process.stdout.write(chunk), summary, 2);
+    process.stdout.write('\n');
+  } else if (args.tree) process.stdout.write(renderTree(summary, { width: process.stdout.columns || 120 }));
   else printSummary(summary);
 }
 

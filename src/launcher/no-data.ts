@@ -3,7 +3,7 @@
 // Reads the agent's markers (src/agent/report-marks.ts) against the reports.
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { PROCESSES_DIR } from '../common/run-dir.js';
+import { PROCESSES_DIR } from '../common/run-dir/layout.js';
 import type { ProcessReport } from '../common/types.js';
 import type { ChildResult } from './child.js';
 

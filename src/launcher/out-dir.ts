@@ -11,7 +11,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { createExclusive, ensurePrivateDir, isMine, makeDirs, readPrivate, writeFileAtomic } from '../common/files.js';
-import { LOCK_FILE, MARKER_FILE, MARKER_TEXT, PROCESS_FILE, PROCESSES_DIR, RESULT_FILES, RESULT_TEMP, TARGETS_FILE } from '../common/run-dir.js';
+import { LOCK_FILE, MARKER_FILE, MARKER_TEXT, PROCESS_FILE, PROCESSES_DIR, RESULT_FILES, RESULT_TEMP, TARGETS_FILE } from '../common/run-dir/layout.js';
 import { UsageError } from './errors.js';
 
 /** Up to this size the targets travel in TANZHEN_TRACE; beyond, in a file (one environment string holds at most 128 KiB on Linux). */

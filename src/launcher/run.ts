@@ -6,9 +6,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { isatty } from 'node:tty';
 import path from 'node:path';
-import { ensurePrivateDir, writeFileAtomic } from '../common/files.js';
-import { stringifyJson } from '../common/json.js';
-import { PROCESSES_DIR } from '../common/run-dir.js';
+import { ensurePrivateDir } from '../common/files.js';
+import { PROCESSES_DIR } from '../common/run-dir/layout.js';
 import { writeStderr } from '../common/stderr.js';
 import { findSourceFile } from '../common/source-file.js';
 import { parseTarget, splitTraceList, TargetError } from '../common/target.js';
@@ -22,7 +21,9 @@ import { childEnvironment } from './environment.js';
 import { UsageError } from './errors.js';
 import { checkExecLimits } from './exec-limits.js';
 import { claimOutDir, passTargets, releaseOutDir } from './out-dir.js';
-import { readReports, RUN_FILE, SUMMARY_FILE, type RunRecord } from './results.js';
+import { readProcessReports } from '../common/run-dir/reports.js';
+import { writeRunRecord, writeSummary, type RunRecord } from '../common/run-dir/results.js';
+import { SUMMARY_FILE } from '../common/run-dir/layout.js';
 import { startExporters } from '../exporters/start.js';
 import { relayWarnings, type WarningRelay } from './warnings.js';
 import { missingData } from './no-data.js';
@@ -53,7 +54,7 @@ export async function run(args: RunArgs): Promise<void> {
 async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { args: RunArgs; out: string | undefined; cwd: string; trace: string[]; quiet: boolean; calls: boolean }): Promise<ChildResult> {
   const targetsFile = passTargets(outDir, trace);
   const record: RunRecord = { command: args.command, targets: trace, cwd, startedAt: Date.now() };
-  writeQuietly(path.join(outDir, RUN_FILE), record);
+  writeQuietly(outDir, record);
   if (trace.length === 0 && !quiet) warn('no targets given, so nothing is timed (add -t <module>:<name>)');
   // --otlp / --metrics-port: loaded only when asked for; they run here, in the launcher, never in the program.
   const exporters = await startExporters(args, { outDir, cwd, flushMs: args.flushMs, quiet });
@@ -103,7 +104,7 @@ async function finish(run: {
   const { outDir, out, result } = run;
   let summary: Summary;
   try {
-    const reports = readReports(outDir);
+    const reports = readProcessReports(outDir);
     run.relay.flush(reports);
     summary = buildSummary(reports, { command: run.record.command, exitCode: result.code, signal: result.signal ?? undefined, targets: run.trace, noData: missingData(outDir, reports, result) });
   } catch (error) {
@@ -112,8 +113,8 @@ async function finish(run: {
   }
   if (out) {
     try {
-      writeQuietly(path.join(outDir, RUN_FILE), { ...run.record, exitCode: result.code, signal: result.signal ?? undefined });
-      writeFileAtomic(path.join(outDir, SUMMARY_FILE), stringifyJson(summary, 2) + '\n');
+      writeQuietly(outDir, { ...run.record, exitCode: result.code, signal: result.signal ?? undefined });
+      writeSummary(outDir, summary);
       // trace.json and report.html: one warning line each if they fail.
       (await import('../report/outputs.js')).writeOutputs(outDir, summary, { cwd: run.cwd, warn });
     } catch (error) {
@@ -153,9 +154,9 @@ function prepareOutDir(outDir: string, given: string | undefined): void {
   }
 }
 
-function writeQuietly(file: string, value: unknown): void {
+function writeQuietly(outDir: string, record: RunRecord): void {
   try {
-    writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+    writeRunRecord(outDir, record);
   } catch {
     // prepareOutDir already warned.
   }

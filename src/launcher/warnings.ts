@@ -3,7 +3,7 @@
 // every flush interval) and a last time when it ends. Python processes print
 // their own, so they are not relayed.
 import type { ProcessReport } from '../common/types.js';
-import { readReports } from './results.js';
+import { ProcessReports } from '../common/run-dir/reports.js';
 
 export interface WarningRelay {
   /** Prints what the reports hold that was not printed yet. */
@@ -13,7 +13,8 @@ export interface WarningRelay {
 
 export function relayWarnings(outDir: string, intervalMs: number, print: (message: string) => void): WarningRelay {
   const printed = new Set<string>();
-  const flush = (reports = readReports(outDir)) => {
+  const follow = new ProcessReports(outDir);
+  const flush = (reports = follow.read()) => {
     for (const report of reports) {
       if (report.runtime !== 'node') continue;
       for (const message of report.warnings ?? []) {

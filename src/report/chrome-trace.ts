@@ -12,8 +12,8 @@ import { writeSync } from 'node:fs';
 import path from 'node:path';
 import type { FunctionRecord, ProcessReport } from '../common/types.js';
 import { commitTemp, openTemp } from '../common/files.js';
-import { TRACE_FILE } from '../common/run-dir.js';
-import { readSpans, type SpanRecord } from './spans.js';
+import { TRACE_FILE } from '../common/run-dir/layout.js';
+import { readSpans, type SpanRecord } from '../common/run-dir/spans.js';
 
 export { TRACE_FILE };
 

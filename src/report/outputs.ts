@@ -5,14 +5,14 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ProcessReport, Summary } from '../common/types.js';
-import { readReports } from '../launcher/results.js';
+import { readProcessReports } from '../common/run-dir/reports.js';
 import { TRACE_FILE, writeChromeTrace } from './chrome-trace.js';
 import { HTML_FILE, writeHtmlReport } from './html/render.js';
 
 export function writeOutputs(outDir: string, summary: Summary, options: { cwd?: string; warn: (message: string) => void }): void {
   let reports: ProcessReport[] = [];
   try {
-    reports = readReports(outDir);
+    reports = readProcessReports(outDir);
   } catch (error) {
     options.warn(`could not read the process reports: ${(error as Error).message}`);
   }

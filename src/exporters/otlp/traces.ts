@@ -13,7 +13,7 @@
 // trace that parent would start if it were a root, and the parent, if it
 // arrives later, keeps that trace. The links stay right; only a tree whose
 // open part is not its root splits into two traces then.
-import type { SpanRecord } from '../../report/spans.js';
+import type { SpanRecord } from '../../common/run-dir/spans.js';
 import type { IdSpace } from './ids.js';
 import type { Source } from './tail.js';
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { writeFileAtomic } from '../../common/files.js';
 import { stringifyJson } from '../../common/json.js';
-import { HTML_FILE } from '../../common/run-dir.js';
+import { HTML_FILE } from '../../common/run-dir/layout.js';
 import type { ProcessReport, Summary } from '../../common/types.js';
 import { pageHelpers } from './client-common.js';
 import { renderFlame } from './client-flame.js';

@@ -7,7 +7,7 @@
 //   run.json summary.json trace.json report.html
 //   processes/<pid>-<thread>.json|.spans|.otel, and .<name>.<random>.tmp while being written
 import path from 'node:path';
-import { readPrivate } from './files.js';
+import { readPrivate } from '../files.js';
 
 export const MARKER_FILE = '.tanzhen';
 export const LOCK_FILE = '.tanzhen.lock';
