@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { fixture, fn, node, probe, tanzhen } from './helpers.mjs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fixture, fn, node, probe, tanzhen, tempDir } from './helpers.mjs';
 
 const cwd = fixture('scale');
 const bare = execFileSync(node, ['paths.js', '100'], { cwd, encoding: 'utf8' });
@@ -68,4 +70,33 @@ test('--max-nodes takes a whole number ≥ 1', async () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^tanzhen: --max-nodes takes a whole number ≥ 1, not "[^"]+"\n$/);
   }
+});
+
+test('20 000 functions and a million spans: summary.json, trace.json and report.html are all written', { timeout: 300_000 }, async () => {
+  const dir = tempDir();
+  const N = 20_000;
+  const ROUNDS = 50;
+  const lines = [];
+  for (let i = 0; i < N; i++) lines.push(`function f${i}(x) { return x + ${i}; }`);
+  lines.push(`const all = [${Array.from({ length: N }, (_, i) => `f${i}`).join(',')}];`);
+  lines.push(`let sum = 0;\nfor (let r = 0; r < ${ROUNDS}; r++) for (const f of all) sum += f(r);\nconsole.log(sum);`);
+  writeFileSync(path.join(dir, 'many.js'), lines.join('\n') + '\n');
+  const started = performance.now();
+  const r = await probe(['./many.js:*'], ['node', 'many.js'], { cwd: dir, extra: ['-q', '--sample', '1', '--max-spans', String(N * ROUNDS)], timeout: 280_000 });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, execFileSync(node, ['many.js'], { cwd: dir, encoding: 'utf8' }));
+  assert.doesNotMatch(r.stderr, /could not|warning/);
+  assert.equal(r.summary.functions.length, N);
+  assert.ok(r.summary.functions.every((f) => f.calls === ROUNDS));
+  assert.equal(r.summary.droppedSpans, 0);
+  // trace.json: one complete event per call, read back whole.
+  const trace = JSON.parse(readFileSync(path.join(r.out, 'trace.json'), 'utf8'));
+  assert.equal(trace.traceEvents.filter((e) => e.ph === 'X').length, N * ROUNDS);
+  const html = statSync(path.join(r.out, 'report.html'));
+  assert.ok(html.size > 0);
+  const sizes = ['summary.json', 'trace.json', 'report.html'].map((f) => `${f} ${(statSync(path.join(r.out, f)).size / 1e6).toFixed(1)} MB`);
+  console.log(`# ${N} functions, ${N * ROUNDS} spans: ${sizes.join(', ')}; whole run ${seconds} s`);
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(r.out, { recursive: true, force: true });
 });
