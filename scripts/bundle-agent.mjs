@@ -16,6 +16,7 @@
 // event-loop order and stack traces. So the agent is one CommonJS bundle,
 // and register.js only require()s it (one copy of the agent's state).
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ENV } from '../dist/common/types.js';
@@ -71,6 +72,25 @@ if (typeof process.getBuiltinModule !== 'function' || (tanzhen$version[0] - tanz
   footer: '}',
 };
 
+/**
+ * This build's identity, for the agent's cache of instrumented sources
+ * (src/agent/instrument/rewrite-cache.ts): a hash of every compiled file, so
+ * any change to the code makes earlier entries unreachable.
+ */
+function buildId(dir) {
+  const hash = createHash('sha256');
+  const visit = (d) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const file = path.join(d, entry.name);
+      if (entry.isDirectory()) visit(file);
+      else if (file.endsWith('.js')) hash.update(file).update('\0').update(readFileSync(file));
+    }
+  };
+  visit(dir);
+  return hash.digest('hex').slice(0, 16);
+}
+const build$id = JSON.stringify(buildId('dist'));
+
 // Built from tsc's output before that file becomes the wrapper below.
 await build({
   entryPoints: ['dist/agent/register.js'],
@@ -80,7 +100,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   packages: 'external',
-  define: { 'import.meta.url': 'import_meta_url' },
+  define: { 'import.meta.url': 'import_meta_url', __TANZHEN_BUILD__: build$id },
   banner: { js: `"use strict";\nvar import_meta_url = require("node:url").pathToFileURL(__filename).href;\n${guard.banner}` },
   footer: { js: guard.footer },
   logLevel: 'warning',
@@ -98,6 +118,7 @@ for (const entry of ['dist/agent/hooks/esm-loader.js']) {
     target: 'node20',
     packages: 'external',
     plugins: [builtins],
+    define: { __TANZHEN_BUILD__: build$id },
     logLevel: 'warning',
   });
 }

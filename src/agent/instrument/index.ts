@@ -2,11 +2,21 @@
 import type { Target } from '../../common/types.js';
 import { noteUnprobed, warn } from '../runtime/state.js';
 import { MARKER, rewrite, RewriteError, type ModuleFormat } from './rewrite.js';
+import { cacheKey, readCached, writeCached } from './rewrite-cache.js';
+import { moduleKey, noteOriginalSource } from '../runtime/source-text.js';
 
 /** Instrumented source, or undefined to leave the module exactly as it was. Never throws. */
 export function instrumentSource(source: string, filename: string, format: ModuleFormat, targets: Target[]): string | undefined {
   try {
+    const entry = source.includes(MARKER) ? null : cacheKey(source, filename, format, targets);
+    const cached = entry === null ? undefined : readCached(entry);
+    if (cached !== undefined) {
+      // What rewrite() would have noted: Function.prototype.toString's original text.
+      noteOriginalSource(moduleKey(filename, source.length), source);
+      return cached;
+    }
     const result = rewrite(source, filename, format, targets);
+    if (result !== undefined && entry !== null) writeCached(entry, result.code);
     // undefined: unparseable, or instrumented already (the marker), which is no news.
     if (result === undefined && !source.includes(MARKER)) {
       warn(`could not parse ${filename}; its functions are not probed`);

@@ -21,6 +21,8 @@ let slotGen = new Float64Array(capacity);
 let slotNode = new Int32Array(capacity);
 let slotStart = new Float64Array(capacity);
 let slotChild = new Float64Array(capacity);
+/** How many calls this timed call stands for: its function's sampling when it started. */
+let slotWeight = new Float64Array(capacity);
 let slotSpan = new Float64Array(capacity);
 let slotParentSpan = new Float64Array(capacity);
 let free = new Int32Array(capacity);
@@ -41,12 +43,22 @@ let slotContext: Array<CallContext | undefined> = [];
 /**
  * Adaptive sampling (functions marked in recorder's `adaptive`): every
  * CHECK_EVERY calls, a function's sampling is set from its call rate over
- * those calls, so that about TIMED_PER_SECOND of its calls a second are timed
- * (one in 1, 2, 4 … MAX_EVERY). Every call is still counted.
+ * those calls, so that the functions busy enough to be checked share about
+ * TIMED_PER_SECOND timed calls a second between them (each at least
+ * MIN_SHARE): one call in 1, 2, 4 … MAX_EVERY is timed. Every call is still
+ * counted. A timed call costs ~0.3 µs more than a counted one, so the budget
+ * keeps the timing itself to a few percent of a busy program's time. A timed
+ * call stands for the calls skipped before it, so one that a GC pause or the
+ * scheduler stretched counts that many times over: MAX_EVERY stays small to
+ * keep that error small.
  */
-const CHECK_EVERY = 256;
-const TIMED_PER_SECOND = 500;
-const MAX_EVERY = 4096;
+const CHECK_EVERY = 64;
+const TIMED_PER_SECOND = 200_000;
+const MIN_SHARE = 50;
+const MAX_EVERY = 64;
+/** Functions that reached CHECK_EVERY calls: the budget is shared between them. */
+let busy = 0;
+let checked = new Uint8Array(64);
 let lastCheckAt = new Float64Array(64);
 
 function grow(): void {
@@ -58,6 +70,7 @@ function grow(): void {
   slotNode = grownInt32(slotNode, size);
   slotStart = grownFloat64(slotStart, size);
   slotChild = grownFloat64(slotChild, size);
+  slotWeight = grownFloat64(slotWeight, size);
   slotSpan = grownFloat64(slotSpan, size);
   slotParentSpan = grownFloat64(slotParentSpan, size);
   free = grownInt32(free, size);
@@ -72,7 +85,12 @@ export function configureCalls(options: { spans: boolean; otelContext?: boolean;
 
 /** A function was registered (ids below `count` exist): its first sampling window starts now. */
 export function reserveSampling(count: number): void {
-  if (count > lastCheckAt.length) lastCheckAt = grownFloat64(lastCheckAt, Math.max(count, lastCheckAt.length * 2));
+  if (count > lastCheckAt.length) {
+    lastCheckAt = grownFloat64(lastCheckAt, Math.max(count, lastCheckAt.length * 2));
+    const wider = new Uint8Array(lastCheckAt.length);
+    wider.set(checked);
+    checked = wider;
+  }
   lastCheckAt[count - 1] = now();
 }
 
@@ -84,8 +102,9 @@ function isOpen(slot: number, gen: number): boolean {
 export function startCall(id: number): number {
   const n = ++counts[id];
   if ((n & (CHECK_EVERY - 1)) === 0 && adaptive[id] === 1) adapt(id);
-  if (sampleEvery[id] !== 1 && --countdown[id] > 0) return 0;
-  countdown[id] = sampleEvery[id];
+  const every = sampleEvery[id];
+  if (every !== 1 && --countdown[id] > 0) return 0;
+  countdown[id] = every;
 
   const slot = freeCount > 0 ? free[--freeCount] : nextSlot === capacity ? (grow(), nextSlot++) : nextSlot++;
   let parent = current;
@@ -105,6 +124,7 @@ export function startCall(id: number): number {
   slotParentGen[slot] = parentGen;
   slotNode[slot] = nodeFor(parentNode, id);
   slotChild[slot] = 0;
+  slotWeight[slot] = every;
   if (keepSpans) {
     slotSpan[slot] = ++spanSeq;
     slotParentSpan[slot] = parentSpan;
@@ -127,11 +147,12 @@ export function endCall(slot: number, failed: boolean): number {
   const child = slotChild[slot];
   // Before any call of ours: should one fail (a stack overflow), no later call nests under this one.
   if (current === slot) current = parentOpen ? parent : 0;
-  const ms = record(id, end - slotStart[slot], child, failed);
+  const weight = slotWeight[slot];
+  const ms = record(id, end - slotStart[slot], child, failed, weight);
   const self = ms > child ? ms - child : 0;
   const node = slotNode[slot];
   // Inside an "other calls" node that took in its caller too, the caller's total already holds this call.
-  addToNode(node, parentOpen && slotNode[parent] === node ? 0 : ms, self, sampleEvery[id]);
+  addToNode(node, parentOpen && slotNode[parent] === node ? 0 : ms, self, weight);
   if (parentOpen) slotChild[parent] += ms;
   if (keepSpans) addSpan(slotSpan[slot], slotParentSpan[slot], id, slotStart[slot], ms, failed);
   if (trackAsync) {
@@ -192,10 +213,15 @@ function adapt(id: number): void {
   const t = now();
   const elapsed = t - lastCheckAt[id];
   lastCheckAt[id] = t;
-  // The first window starts when the function was defined: a low guess for one defined long before its first call, put right 256 calls later.
+  if (checked[id] === 0) {
+    checked[id] = 1;
+    busy++;
+  }
+  // The first window starts when the function was defined: a low guess for one defined long before its first call, put right at the next check.
   const perSecond = elapsed > 0 ? (CHECK_EVERY * 1000) / elapsed : Infinity;
+  const share = Math.max(MIN_SHARE, TIMED_PER_SECOND / busy);
   let every = 1;
-  while (every < MAX_EVERY && perSecond / every > TIMED_PER_SECOND) every *= 2;
+  while (every < MAX_EVERY && perSecond / every > share) every *= 2;
   if (every !== sampleEvery[id]) setSampling(id, every);
 }
 

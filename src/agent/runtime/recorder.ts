@@ -76,13 +76,12 @@ export function functionCount(): number {
 
 /**
  * Adds one timed call of `id` that took `ms` (children: `childMs`). A timed
- * call stands for `weight` calls when sampling, so totals and percentiles
- * stay honest. Returns the net duration.
+ * call stands for `weight` calls when sampling (the sampling when it
+ * started), so totals and percentiles stay honest. Returns the net duration.
  */
-export function record(id: number, ms: number, childMs: number, failed: boolean): number {
+export function record(id: number, ms: number, childMs: number, failed: boolean, weight: number): number {
   ms -= overheadMs;
   if (ms < 0) ms = 0;
-  const weight = sampleEvery[id];
   totalMs[id] += ms * weight;
   const self = ms - childMs;
   selfMs[id] += (self > 0 ? self : 0) * weight;

@@ -1,0 +1,76 @@
+// Instrumented sources kept between runs. Rewriting a big file costs more
+// than running it (typescript's 6 MB compiler: ~1.3 s to parse, walk, edit
+// and re-check), and the same files load run after run, so each result is
+// kept under the user's cache directory, keyed by everything the rewrite
+// reads: this build of tanzhen, the file's name and format, the targets and
+// the source text. Only rewrites that succeeded are kept (they passed the
+// re-parse net when made). Anything wrong with the cache is a miss, never an error.
+//
+//   $TANZHEN_CACHE_DIR, else $XDG_CACHE_HOME/tanzhen, else ~/.cache/tanzhen
+//     rewrite/<sha256>.js      (directory 0700, files 0600, never through a symlink)
+// TANZHEN_CACHE_DIR='' turns the cache off.
+import path from 'node:path';
+import { ensurePrivateDir, readPrivate, writeFileAtomic } from '../../common/files.js';
+import type { Target } from '../../common/types.js';
+
+declare const __TANZHEN_BUILD__: string | undefined;
+
+/** Entries kept before the oldest are removed. */
+const MAX_ENTRIES = 400;
+
+let dir: string | null | undefined;
+
+/** The cache directory, or null when the cache is off (no build id: unbundled code under test). */
+function cacheDir(): string | null {
+  if (dir !== undefined) return dir;
+  dir = null;
+  if (typeof __TANZHEN_BUILD__ !== 'string') return dir;
+  const env = process.env;
+  const base = env.TANZHEN_CACHE_DIR ?? (env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'tanzhen') : env.HOME ? path.join(env.HOME, '.cache', 'tanzhen') : '');
+  if (base === '' || !path.isAbsolute(base)) return dir;
+  try {
+    const rewriteDir = path.join(base, 'rewrite');
+    ensurePrivateDir(rewriteDir);
+    dir = rewriteDir;
+  } catch {
+    // Not ours, not private, read-only home: run without the cache.
+  }
+  return dir;
+}
+
+/** The entry for one rewrite, or null when the cache is off. */
+export function cacheKey(source: string, filename: string, format: string, targets: Target[]): string | null {
+  const base = cacheDir();
+  if (base === null) return null;
+  const { createHash } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+  const hash = createHash('sha256');
+  hash.update(`${__TANZHEN_BUILD__}\0${filename}\0${format}\0${JSON.stringify(targets)}\0`);
+  hash.update(source);
+  return path.join(base, `${hash.digest('hex')}.js`);
+}
+
+export function readCached(entry: string): string | undefined {
+  try {
+    return readPrivate(entry).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeCached(entry: string, code: string): void {
+  try {
+    writeFileAtomic(entry, code);
+    prune(path.dirname(entry));
+  } catch {
+    // A full disk or a read-only cache: the next run rewrites again.
+  }
+}
+
+/** Past MAX_ENTRIES, the oldest quarter goes (only on a write, which follows a rewrite far costlier than this). */
+function prune(base: string): void {
+  const { readdirSync, statSync, unlinkSync } = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+  const names = readdirSync(base).filter((n) => n.endsWith('.js'));
+  if (names.length <= MAX_ENTRIES) return;
+  const aged = names.map((n) => ({ n, t: statSync(path.join(base, n)).mtimeMs })).sort((a, b) => a.t - b.t);
+  for (const { n } of aged.slice(0, names.length - (MAX_ENTRIES * 3) / 4)) unlinkSync(path.join(base, n));
+}
