@@ -55,8 +55,11 @@ export function renderLiveView(frame: LiveFrame, options: LiveViewOptions): stri
   const help = options.keys && width >= 80 ? '  q: close view, Ctrl-C: interrupt the program' : '';
   lines.push(bold(fit(title, Math.max(1, width - help.length))) + dim(help));
 
-  const cells = frame.rows.map((r) => COLUMNS.map((c) => c.get(r)));
-  const labels = frame.rows.map((r) => label(r, options.cwd));
+  // Title, group names, column names, rows, and a last line for what did not fit.
+  const fits = liveRowsShown(frame.rows.length, height);
+  const rows = frame.rows.slice(0, fits);
+  const cells = rows.map((r) => COLUMNS.map((c) => c.get(r)));
+  const labels = rows.map((r) => label(r, options.cwd));
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
   const shown = COLUMNS.map((_, i) => i);
   const room = () => shown.reduce((sum, i) => sum + widths[i] + 2, 0);
@@ -79,16 +82,20 @@ export function renderLiveView(frame: LiveFrame, options: LiveViewOptions): stri
   lines.push(dim(groups.trimEnd()));
   lines.push(bold(row('function', COLUMNS.map((c) => c.title))));
 
-  const rowsRoom = Math.max(0, height - lines.length - 1);
-  const fits = frame.rows.length <= rowsRoom + 1 ? frame.rows.length : rowsRoom;
   for (let i = 0; i < fits; i++) {
     const text = row(labels[i], cells[i]);
-    lines.push(frame.rows[i].callsPerSec > 0 ? text : dim(text));
+    lines.push(rows[i].callsPerSec > 0 ? text : dim(text));
   }
   if (fits < frame.rows.length) lines.push(dim(`… ${frame.rows.length - fits} more function${frame.rows.length - fits === 1 ? '' : 's'}`));
   else if (frame.rows.length === 0) lines.push(dim(options.waiting ? 'waiting for the first figures (each process writes them every flush interval)' : 'no function probed yet'));
   while (lines.length < height) lines.push('');
   return lines.slice(0, height);
+}
+
+/** How many of `count` rows a view of `height` lines shows (the figures compute percentiles for these only). */
+export function liveRowsShown(count: number, height: number): number {
+  const room = Math.max(0, height - 3);
+  return count <= room ? count : Math.max(0, room - 1);
 }
 
 function rate(perSecond: number): string {

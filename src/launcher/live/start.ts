@@ -77,7 +77,7 @@ export function startLive(options: LiveOptions): Live | undefined {
       if (changed.length > 0) options.onReports(changed.map((file) => file.report));
       if (!open) return;
       figures.update(changed);
-      lines = renderLiveView(figures.frame(all, Date.now()), {
+      lines = renderLiveView(figures.frame(all, Date.now(), screen.height - 3), {
         command: options.command,
         elapsedMs: Date.now() - started,
         width: screen.width,
