@@ -1,5 +1,6 @@
 // The figures behind `run --live`, on report files written as the agent
-// writes them: the reader parses only rewritten files, the last interval is
+// writes them and read back by the run directory's incremental reader
+// (rewritten files only, with their write times): the last interval is
 // the difference of a process's two latest reports (counts and histogram
 // buckets), a stale or ended process adds nothing to it, and the dense
 // percentiles agree with the summary's Histogram.
@@ -7,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { reportReader } from '../dist/common/run-dir-reader.js';
+import { ProcessReports } from '../dist/common/run-dir/reports.js';
 import { LiveFigures } from '../dist/report/live-figures.js';
 import { addSparse, bucketOf, denseCounts, denseQuantiles, Histogram } from '../dist/common/histogram.js';
 import { tempDir } from './helpers.mjs';
@@ -23,25 +24,22 @@ function writeReport(out, { pid, thread = 0, at, calls, totalMs, histogram, fina
   utimesSync(file, new Date(at), new Date(at));
 }
 
-test('live figures: interval = difference of the two latest reports; only rewritten files are read', () => {
+test('live figures: interval = difference of the two latest reports; a report not rewritten is not new', () => {
   const out = tempDir();
   mkdirSync(path.join(out, 'processes'));
-  const reader = reportReader(out);
+  const reports = new ProcessReports(out);
   const figures = new LiveFigures(3000);
-  assert.deepEqual(reader.poll().all, []);
+  const read = () => [...reports.readKeyed()].map(([key, report]) => ({ key, report, writtenAt: reports.writtenAt(key) }));
+  assert.deepEqual(figures.update(read()), []);
 
   writeReport(out, { pid: 1, at: T0 + 1000, calls: 200, totalMs: 0.2, histogram: [[fast, 200]] });
-  let poll = reader.poll();
-  assert.equal(poll.changed.length, 1);
-  figures.update(poll.changed);
-  assert.equal(reader.poll().changed.length, 0, 'an unchanged file is not read again');
+  assert.equal(figures.update(read()).length, 1);
+  assert.equal(figures.update(read()).length, 0, 'an unchanged file is not new');
 
   // One second later: 100 more calls, all slow.
   writeReport(out, { pid: 1, at: T0 + 2000, calls: 300, totalMs: 100.2, histogram: [[fast, 200], [slow, 100]] });
-  poll = reader.poll();
-  assert.equal(poll.changed.length, 1);
-  figures.update(poll.changed);
-  const frame = figures.frame(poll.all, T0 + 2500, 10);
+  assert.equal(figures.update(read()).length, 1);
+  const frame = figures.frame(T0 + 2500, 10);
   const [row] = frame.rows;
   assert.equal(row.calls, 300);
   assert.equal(row.callsPerSec, 100);
@@ -52,7 +50,7 @@ test('live figures: interval = difference of the two latest reports; only rewrit
   assert.deepEqual(frame.processes, { running: 1, silent: 0, ended: 0 });
 
   // Much later, no new report: the process is silent and adds nothing to the interval.
-  const later = figures.frame(poll.all, T0 + 10_000, 10);
+  const later = figures.frame(T0 + 10_000, 10);
   assert.equal(later.rows[0].callsPerSec, 0);
   assert.ok(Number.isNaN(later.rows[0].recentP50Ms));
   assert.equal(later.rows[0].calls, 300);
@@ -61,9 +59,8 @@ test('live figures: interval = difference of the two latest reports; only rewrit
   // A second process, ended; a reused pid starting over counts from zero, not negative.
   writeReport(out, { pid: 2, at: T0 + 10_000, calls: 5, totalMs: 5, histogram: [[slow, 5]], final: true });
   writeReport(out, { pid: 1, at: T0 + 10_000, calls: 10, totalMs: 0.01, histogram: [[fast, 10]] });
-  poll = reader.poll();
-  figures.update(poll.changed);
-  const last = figures.frame(poll.all, T0 + 10_000, 10);
+  assert.equal(figures.update(read()).length, 2);
+  const last = figures.frame(T0 + 10_000, 10);
   assert.equal(last.rows[0].calls, 15);
   assert.ok(last.rows[0].callsPerSec > 0);
   assert.deepEqual(last.processes, { running: 1, silent: 0, ended: 1 });

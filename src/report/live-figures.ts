@@ -7,8 +7,14 @@
 // nothing to the interval columns. Recomputed every second in the launcher:
 // plain sums for every function, histograms only for the rows shown.
 import { addSparse, denseCounts, denseQuantiles } from '../common/histogram.js';
-import type { ReportFile } from '../common/run-dir-reader.js';
-import type { FunctionRecord } from '../common/types.js';
+import type { FunctionRecord, ProcessReport } from '../common/types.js';
+
+/** A process's latest report, keyed `<pid>-<threadId>`, and when it was written (epoch ms). */
+export interface ReportFile {
+  key: string;
+  report: ProcessReport;
+  writtenAt: number;
+}
 
 export interface LiveRow {
   name: string;
@@ -39,6 +45,7 @@ export interface LiveFrame {
 }
 
 interface ProcessState {
+  report: ProcessReport;
   writtenAt: number;
   /** Time between the two latest reports (or since the process started). */
   spanMs: number;
@@ -53,29 +60,35 @@ export class LiveFigures {
   private readonly processes = new Map<string, ProcessState>();
   private readonly overall = denseCounts();
   private readonly recent = denseCounts();
+  private all: ReportFile[] = [];
 
   /** `staleMs`: a report older than this adds nothing to the interval. */
   constructor(private readonly staleMs: number) {}
 
-  /** Takes in the reports that changed since the last call. */
-  update(changed: ReportFile[]): void {
-    for (const { name, report, writtenAt } of changed) {
-      const before = this.processes.get(name);
+  /** Takes in the latest reports (a rewritten report is a new object); returns those that changed. */
+  update(all: ReportFile[]): ProcessReport[] {
+    this.all = all;
+    const changed: ProcessReport[] = [];
+    for (const { key, report, writtenAt } of all) {
+      const before = this.processes.get(key);
+      if (before?.report === report) continue;
+      changed.push(report);
       const current = new Map(report.functions.map((f) => [keyOf(f), f]));
       const since = before ? before.writtenAt : report.startedAt;
-      this.processes.set(name, { writtenAt, spanMs: Math.max(1, writtenAt - since), current, previous: before?.current });
+      this.processes.set(key, { report, writtenAt, spanMs: Math.max(1, writtenAt - since), current, previous: before?.current });
     }
+    return changed;
   }
 
   /** The figures now; percentiles only for the first `shown` rows. */
-  frame(all: ReportFile[], now: number, shown: number): LiveFrame {
+  frame(now: number, shown: number): LiveFrame {
     const rows = new Map<string, LiveRow>();
     const fresh: ProcessState[] = [];
     const stale: ProcessState[] = [];
     const pids = { running: new Set<number>(), silent: new Set<number>(), ended: new Set<number>() };
     let workers = 0;
-    for (const { name, report, writtenAt } of all) {
-      const state = this.processes.get(name);
+    for (const { key, report, writtenAt } of this.all) {
+      const state = this.processes.get(key);
       const isFresh = now - writtenAt <= this.staleMs;
       if (report.final) pids.ended.add(report.pid);
       else if (isFresh) {

@@ -5,7 +5,7 @@
 // launcher gives it back (program end, q, Ctrl-Z, an error, process exit).
 // Nothing at all when stderr is not a terminal.
 import { isatty } from 'node:tty';
-import { reportReader } from '../../common/run-dir-reader.js';
+import { ProcessReports } from '../../common/run-dir/reports.js';
 import type { ProcessReport } from '../../common/types.js';
 import { LiveFigures } from '../../report/live-figures.js';
 import { renderLiveView } from '../../report/live-view.js';
@@ -39,7 +39,7 @@ export function startLive(options: LiveOptions): Live | undefined {
     return undefined;
   }
   const started = Date.now();
-  const reader = reportReader(options.outDir);
+  const reports = new ProcessReports(options.outDir);
   const figures = new LiveFigures(2 * options.flushMs + REFRESH_MS);
   const color = !('NO_COLOR' in process.env);
   let open = true;
@@ -73,13 +73,14 @@ export function startLive(options: LiveOptions): Live | undefined {
 
   const tick = () => {
     try {
-      const { changed, all } = reader.poll();
-      if (changed.length > 0) options.onReports(changed.map((file) => file.report));
+      const now = Date.now();
+      const all = [...reports.readKeyed()].map(([key, report]) => ({ key, report, writtenAt: reports.writtenAt(key) ?? now }));
+      const changed = figures.update(all);
+      if (changed.length > 0) options.onReports(changed);
       if (!open) return;
-      figures.update(changed);
-      lines = renderLiveView(figures.frame(all, Date.now(), screen.height - 3), {
+      lines = renderLiveView(figures.frame(now, screen.height - 3), {
         command: options.command,
-        elapsedMs: Date.now() - started,
+        elapsedMs: now - started,
         width: screen.width,
         height: screen.height,
         color,
