@@ -60,11 +60,41 @@ export class Histogram {
     let seen = 0;
     for (const index of indexes) {
       seen += this.counts.get(index)!;
-      if (seen >= rank) {
-        const [low, width] = bucketRange(index);
-        return Math.min(width === 1 ? low : low + width / 2, maxNs);
-      }
+      if (seen >= rank) return bucketValue(index, maxNs);
     }
     return maxNs;
   }
+}
+
+/** The value a quantile falling in bucket `index` takes: the bucket's middle, never above `maxNs`. */
+function bucketValue(index: number, maxNs: number): number {
+  const [low, width] = bucketRange(index);
+  return Math.min(width === 1 ? low : low + width / 2, maxNs);
+}
+
+/** Counts by bucket, dense (BUCKETS long): cheap to add to and subtract from, for figures recomputed often (run --live). */
+export function denseCounts(): Float64Array {
+  return new Float64Array(BUCKETS);
+}
+
+/** Adds (sign 1) or takes away (sign -1) sparse counts. */
+export function addSparse(dense: Float64Array, sparse: SparseCounts, sign = 1): void {
+  for (const [index, count] of sparse) dense[index] += sign * count;
+}
+
+/** Values (ns) at the quantiles `qs` (ascending, in [0, 1]) of dense counts, as Histogram.quantile gives them; NaN when empty. */
+export function denseQuantiles(dense: Float64Array, qs: number[], maxNs: number): number[] {
+  let total = 0;
+  for (let i = 0; i < dense.length; i++) if (dense[i] > 0) total += dense[i];
+  const out = qs.map(() => NaN);
+  if (total === 0) return out;
+  let next = 0;
+  let seen = 0;
+  for (let i = 0; i < dense.length && next < qs.length; i++) {
+    if (dense[i] <= 0) continue;
+    seen += dense[i];
+    while (next < qs.length && seen >= Math.max(1, Math.ceil(qs[next] * total))) out[next++] = bucketValue(i, maxNs);
+  }
+  while (next < qs.length) out[next++] = maxNs;
+  return out;
 }

@@ -9,6 +9,8 @@ export interface RunArgs {
   out?: string;
   calls: boolean;
   quiet: boolean;
+  /** A view of the functions refreshed every second on stderr's terminal while the program runs. */
+  live: boolean;
   /** Nest calls across timers and callbacks too (AsyncLocalStorage). */
   asyncContext?: boolean;
   /** A share of calls to time, or 'auto'. */
@@ -88,7 +90,7 @@ function integerOf(args: string[], i: number, name: string, min: number): [numbe
 }
 
 function parseRun(args: string[]): Parsed {
-  const run: RunArgs = { trace: [], calls: false, quiet: false, command: [] };
+  const run: RunArgs = { trace: [], calls: false, quiet: false, live: false, command: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const name = arg.startsWith('--') && arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
@@ -113,6 +115,9 @@ function parseRun(args: string[]): Parsed {
         break;
       case '--calls':
         run.calls = true;
+        break;
+      case '--live':
+        run.live = true;
         break;
       case '--async-context':
         run.asyncContext = true;
@@ -181,6 +186,7 @@ function isHttpUrl(value: string): boolean {
 
 function finishRun(run: RunArgs): Parsed {
   if (run.command.length === 0) throw new UsageError('no command to run', 'tanzhen run -t ./app.js:main -- node app.js');
+  if (run.live && run.flushMs === 0) throw new UsageError('--live shows what the processes save every flush interval: --flush-interval 0 turns that off', HINT);
   return { kind: 'run', args: run };
 }
 
@@ -213,6 +219,9 @@ Options for run:
   -c, --config FILE            read targets from FILE (JSON, or JS named here)
   -o, --out DIR                write DIR/summary.json (and keep per-process data)
       --calls                  print one line per call on stderr
+      --live                   while the program runs, a view of the functions
+                               (last second and since start) refreshed every
+                               second at the bottom of the terminal; q closes it
       --async-context          nest calls across timers, emitters and .then()
                                callbacks too (costs an AsyncLocalStorage
                                enterWith per call: ~0.5 µs on Node 24)

@@ -28,6 +28,7 @@ import { startExporters } from '../exporters/start.js';
 import { relayWarnings, type WarningRelay } from './warnings.js';
 import { missingData } from './no-data.js';
 import { droppedSpansNote, treeLimitNote } from './notes.js';
+import { startLive } from './live/start.js';
 
 export async function run(args: RunArgs): Promise<void> {
   const cwd = process.cwd();
@@ -81,8 +82,17 @@ async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { 
     await exporters.close();
     throw error;
   }
-  const relay = relayWarnings(outDir, args.flushMs ?? 1000, warn);
-  const result = await runChild(command, commandArgs, env);
+  const flushMs = args.flushMs ?? 1000;
+  // --live: the view reads the reports every second and hands them on to the relay, whose lines wait until the view is gone.
+  let relay: WarningRelay | undefined;
+  const live = args.live ? startLive({ outDir, command: args.command, cwd, flushMs, onReports: (reports) => relay?.flush(reports), warn }) : undefined;
+  relay = relayWarnings(outDir, live ? 0 : flushMs, live ? (message) => live.whenClosed(() => warn(message)) : warn);
+  let result: ChildResult;
+  try {
+    result = await runChild(command, commandArgs, env);
+  } finally {
+    live?.stop();
+  }
   relay.stop();
   await exporters.close(); // the last spans, within --otlp-timeout
   if (result.spawnError) writeStderr(`tanzhen: ${result.spawnError.message}\n`);

@@ -34,3 +34,10 @@ export function terminalSignalledChild(childPid: number | undefined): boolean {
   if (self.tty === 0 || self.tpgid !== self.pgrp || childPid === undefined) return false;
   return stat(childPid)?.pgrp === self.pgrp;
 }
+
+/** Whether the launcher is in its terminal's foreground (may read keys and set the terminal's modes without being stopped). */
+export function inTerminalForeground(): boolean {
+  const self = stat('self');
+  if (!self) return isatty(0);
+  return self.tty !== 0 && self.tpgid === self.pgrp;
+}

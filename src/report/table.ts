@@ -49,7 +49,7 @@ export function renderTable(summary: Summary, options: TableOptions = {}): strin
 }
 
 /** `sleep (hello.js:3)`: the name, where it is defined, relative when inside the working directory. */
-function label(f: SummaryFunction, cwd = process.cwd()): string {
+export function label(f: Pick<SummaryFunction, 'name' | 'file' | 'line'>, cwd = process.cwd()): string {
   if (f.file.startsWith('node:')) return `${f.name} (${f.file})`;
   const relative = path.relative(cwd, f.file);
   const where = relative.startsWith('..') ? f.file : relative;
@@ -57,7 +57,7 @@ function label(f: SummaryFunction, cwd = process.cwd()): string {
 }
 
 /** Over-long labels lose the middle of their location first, then the end of the name. */
-function fit(text: string, width: number): string {
+export function fit(text: string, width: number): string {
   if (text.length <= width) return text;
   const open = text.indexOf(' (');
   if (open > 0 && open + 8 < width) {

@@ -110,4 +110,9 @@ export class ProcessReports {
   read(): ProcessReport[] {
     return [...this.readKeyed().values()];
   }
+
+  /** When report `key` was written (its file's mtime, epoch ms), as of the last read. */
+  writtenAt(key: string): number | undefined {
+    return this.cache.get(`${key}.json`)?.mtimeMs;
+  }
 }
