@@ -2,8 +2,15 @@
 // before the command; the first word that is not an option (or what follows
 // `--`) starts the command, whose own options are never read.
 import { UsageError } from './errors.js';
+import { TABLE_SORTS, type TableSort } from '../report/table.js';
 
-export interface RunArgs {
+/** The table's choices, on `run` and `report`: how many rows and in which order. */
+export interface TableArgs {
+  top?: number | 'all';
+  sort?: TableSort;
+}
+
+export interface RunArgs extends TableArgs {
   trace: string[];
   config?: string;
   out?: string;
@@ -26,7 +33,7 @@ export interface RunArgs {
   command: string[];
 }
 
-export interface ReportArgs {
+export interface ReportArgs extends TableArgs {
   dir: string;
   json: boolean;
   tree: boolean;
@@ -69,15 +76,34 @@ function shortened(words: string[]): string {
 }
 
 /** Reads `--name value`, `--name=value` and `-n value`. */
-function valueOf(args: string[], i: number, name: string): [string, number] {
+function valueOf(args: string[], i: number, name: string, hint = HINT): [string, number] {
   const arg = args[i];
   const eq = arg.indexOf('=');
   if (arg.startsWith('--') && eq > 0) return [arg.slice(eq + 1), i];
   const next = args[i + 1];
-  if (next === undefined) throw new UsageError(`option ${name} needs a value`, HINT);
+  if (next === undefined) throw new UsageError(`option ${name} needs a value`, hint);
   // `--out -t ./app.js:main`: the value was forgotten. A value that starts with '-' is written --name=-value.
-  if (next.startsWith('-') && next !== '-' && !/^-\d/.test(next)) throw new UsageError(`option ${name} needs a value, not the option ${next}`, HINT);
+  if (next.startsWith('-') && next !== '-' && !/^-\d/.test(next)) throw new UsageError(`option ${name} needs a value, not the option ${next}`, hint);
   return [next, i + 1];
+}
+
+/** `--top N|all` and `--sort COLUMN`, shared by run and report: the index of the last word used, or undefined when `name` is neither. */
+function tableOption(table: TableArgs, args: string[], i: number, name: string, hint: string): number | undefined {
+  if (name === '--top') {
+    const [value, next] = valueOf(args, i, name, hint);
+    const n = Number(value);
+    if (value === 'all') table.top = 'all';
+    else if (/^\d+$/.test(value) && Number.isSafeInteger(n) && n >= 1) table.top = n;
+    else throw new UsageError(`--top takes a number of functions (1 or more) or "all", not ${JSON.stringify(value)}`);
+    return next;
+  }
+  if (name === '--sort') {
+    const [value, next] = valueOf(args, i, name, hint);
+    if (!(TABLE_SORTS as readonly string[]).includes(value)) throw new UsageError(`--sort takes one of ${TABLE_SORTS.join(', ')}, not ${JSON.stringify(value)}`);
+    table.sort = value as TableSort;
+    return next;
+  }
+  return undefined;
 }
 
 const HINT = 'see tanzhen run --help';
@@ -162,6 +188,10 @@ function parseRun(args: string[]): Parsed {
       case '--quiet':
         run.quiet = true;
         break;
+      case '--top':
+      case '--sort':
+        i = tableOption(run, args, i, name, HINT)!;
+        break;
       case '-h':
       case '--help':
         return { kind: 'help', topic: 'run' };
@@ -190,27 +220,34 @@ function finishRun(run: RunArgs): Parsed {
   return { kind: 'run', args: run };
 }
 
+const REPORT_HINT = 'tanzhen report DIR [--top N|all] [--sort total|self|calls|p99|errors] [--json | --tree]';
+
 function parseReport(args: string[]): Parsed {
   let dir: string | undefined;
   let json = false;
   let tree = false;
-  for (const arg of args) {
-    if (arg === '--json') json = true;
+  const table: TableArgs = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const name = arg.startsWith('--') && arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+    const next = tableOption(table, args, i, name, REPORT_HINT);
+    if (next !== undefined) i = next;
+    else if (arg === '--json') json = true;
     else if (arg === '--tree') tree = true;
     else if (arg === '-h' || arg === '--help') return { kind: 'help', topic: 'report' };
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`, 'tanzhen report DIR [--json | --tree]');
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`, REPORT_HINT);
     else if (dir === undefined) dir = arg;
-    else throw new UsageError(`unexpected argument ${arg}`, 'tanzhen report DIR [--json | --tree]');
+    else throw new UsageError(`unexpected argument ${arg}`, REPORT_HINT);
   }
-  if (dir === undefined) throw new UsageError('which run directory?', 'tanzhen report DIR [--json | --tree]');
-  return { kind: 'report', args: { dir, json, tree } };
+  if (dir === undefined) throw new UsageError('which run directory?', REPORT_HINT);
+  return { kind: 'report', args: { dir, json, tree, ...table } };
 }
 
 export const HELP = `tanzhen: time any function of a running program, without touching its code
 
 Usage:
   tanzhen run [options] [--] <command> [args...]
-  tanzhen report DIR [--json | --tree]
+  tanzhen report DIR [--top N|all] [--sort COLUMN] [--json | --tree]
 
 Options for run:
   -t, --trace <module>:<name>  a function to time (repeatable), e.g.
@@ -242,8 +279,16 @@ Options for run:
       --metrics-port PORT      serve Prometheus metrics at :PORT/metrics during the run
       --metrics-host HOST      address to serve them on (default 127.0.0.1)
   -q, --quiet                  no table at exit
+      --top N|all              functions in the table (default 25, by total time;
+                               never-called functions are only counted)
+      --sort COLUMN            order of the table: total, self, calls, p99 or errors
   -h, --help                   this help
       --version                the version
+
+Options for report (DIR is a run's --out directory):
+      --top N|all, --sort COLUMN   as for run
+      --json                   the whole summary as JSON on stdout
+      --tree                   the call tree as text on stdout
 
 Targets also come from TANZHEN_TRACE (separated by ';' or newlines), from
 tanzhen.config.json in the working directory, or from a "tanzhen" key in

@@ -45,7 +45,7 @@ function report(args: ReportArgs): void {
     writeJson((chunk) => process.stdout.write(chunk), summary, 2);
     process.stdout.write('\n');
   } else if (args.tree) process.stdout.write(renderTree(summary, { width: process.stdout.columns || 120 }));
-  else printSummary(summary);
+  else printSummary(summary, { top: args.top, sort: args.sort, saved: true });
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -13,8 +13,8 @@ import { findSourceFile } from '../common/source-file.js';
 import { parseTarget, splitTraceList, TargetError } from '../common/target.js';
 import { ENV, type Summary, type Target } from '../common/types.js';
 import { buildSummary } from '../report/summary.js';
-import { renderTable } from '../report/table.js';
-import type { RunArgs } from './args.js';
+import { renderTable, type TableOptions } from '../report/table.js';
+import type { RunArgs, TableArgs } from './args.js';
 import { exitLike, runChild, type ChildResult } from './child.js';
 import { loadConfig } from './config.js';
 import { childEnvironment } from './environment.js';
@@ -96,7 +96,7 @@ async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { 
   relay.stop();
   await exporters.close(); // the last spans, within --otlp-timeout
   if (result.spawnError) writeStderr(`tanzhen: ${result.spawnError.message}\n`);
-  else await finish({ outDir, out, cwd, quiet, trace, record, result, relay });
+  else await finish({ outDir, out, cwd, quiet, table: args, trace, record, result, relay });
   return result;
 }
 
@@ -106,6 +106,7 @@ async function finish(run: {
   out: string | undefined;
   cwd: string;
   quiet: boolean;
+  table: TableArgs;
   trace: string[];
   record: RunRecord;
   result: ChildResult;
@@ -131,7 +132,7 @@ async function finish(run: {
       warn(`could not write ${SUMMARY_FILE} to ${outDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
   }
-  if (!run.quiet) printSummary(summary);
+  if (!run.quiet) printSummary(summary, { top: run.table.top, sort: run.table.sort, saved: out !== undefined });
   else for (const u of summary.unmatched) warn(`unmatched ${u.target}: ${u.message}`);
   for (const note of [treeLimitNote(summary), droppedSpansNote(summary)]) if (note) warn(note);
 }
@@ -172,11 +173,11 @@ function writeQuietly(outDir: string, record: RunRecord): void {
   }
 }
 
-export function printSummary(summary: Summary): void {
+export function printSummary(summary: Summary, table: Pick<TableOptions, 'top' | 'sort' | 'saved'> = {}): void {
   // process.stderr only for a terminal's width: on a pipe it would make the pipe non-blocking.
   const tty = isatty(2);
   const color = tty && !('NO_COLOR' in process.env);
-  writeStderr(renderTable(summary, { width: (tty && process.stderr.columns) || Number(process.env.COLUMNS) || 120, color }));
+  writeStderr(renderTable(summary, { ...table, width: (tty && process.stderr.columns) || Number(process.env.COLUMNS) || 120, color }));
 }
 
 function warn(message: string): void {

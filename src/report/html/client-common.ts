@@ -53,3 +53,13 @@ export function pageHelpers() {
   const pct = (part, whole) => (whole > 0 ? `${((100 * part) / whole).toFixed(part / whole < 0.1 ? 2 : 1)}%` : '-');
   return { fmt, el, svg, tooltip, color, pct };
 }
+
+/** The figures the data leaves out when they are 0 (and empty bins), put back. */
+export function completeData(data) {
+  const figures = ['calls', 'errors', 'totalMs', 'selfMs', 'meanMs', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs'];
+  for (const f of data.functions) {
+    for (const key of figures) if (f[key] === undefined) f[key] = 0;
+    if (f.bins === undefined) f.bins = { first: 0, perDecade: 1, counts: [] };
+  }
+  return data;
+}

@@ -3,92 +3,118 @@
 /**
  * The call tree as an icicle chart (root on top, callees below, width =
  * total time): absolutely positioned divs whose left/width are percentages,
- * so the browser does the text clipping and resizing. Click zooms.
+ * so the browser does the text clipping and resizing. Click zooms. A div is
+ * made only for a frame wide enough to see at the current zoom, and one
+ * listener on the chart serves them all: a tree can have tens of thousands
+ * of nodes.
  */
 export function renderFlame(data, { fmt, el, tooltip, color, pct }) {
   const ROW = 20;
   const container = document.getElementById('flame');
   const sum = (nodes, key) => nodes.reduce((a, n) => a + n[key], 0);
-  const root = { name: 'all', where: '', calls: sum(data.tree, 'calls'), totalMs: sum(data.tree, 'totalMs'), selfMs: 0, children: data.tree, root: true };
   if (data.tree.length === 0) {
     container.append(el('p', { class: 'note', text: 'No probed calls.' }));
     container.style.padding = '8px';
     return;
   }
-  const nodes = [];
-  let depthMax = 0;
-  // x and w are fractions of the root's width. Children that ran concurrently can add up
-  // to more than their parent's total: they are scaled to fit under it. Depth first with
-  // an explicit stack: a tree is as deep as the program's calls went.
-  Object.assign(root, { x: 0, w: 1, depth: 0, parent: null });
+  const root = { name: 'all', where: '', calls: sum(data.tree, 'calls'), totalMs: sum(data.tree, 'totalMs'), selfMs: 0, children: data.tree, root: true };
+  // x and w are fractions of the root's width. Callees that took longer together
+  // than their caller (async work that outlived it, or concurrent calls) are scaled
+  // to fit under it, never wider, and marked. Depth first with an explicit stack:
+  // a tree is as deep as the program's calls went.
+  Object.assign(root, { x: 0, w: 1, depth: 0, parent: null, scale: 1 });
   const pending = [root];
   while (pending.length > 0) {
     const node = pending.pop();
-    nodes.push(node);
-    depthMax = Math.max(depthMax, node.depth);
     const childTotal = sum(node.children, 'totalMs');
     const scale = childTotal > node.totalMs && childTotal > 0 ? node.totalMs / childTotal : 1;
     node.concurrent = scale < 1;
     let cx = node.x;
     for (const child of node.children) {
+      const f = data.functions[child.fn];
       const cw = node.totalMs > 0 ? (node.w * child.totalMs * scale) / node.totalMs : 0;
-      Object.assign(child, { x: cx, w: cw, depth: node.depth + 1, parent: node });
+      Object.assign(child, { name: f.name, where: f.where, x: cx, w: cw, depth: node.depth + 1, parent: node, scale });
       cx += cw;
     }
     for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]);
   }
-  container.style.height = `${(depthMax + 1) * ROW}px`;
 
+  // Frames under 1.5 px are left out (with their callees), and a frame gets its
+  // label only once it is wide enough to show some of it: a layout of
+  // thousands of slivers and their text is what made big reports slow to open.
+  const chartWidth = () => container.clientWidth || 1000;
   let focus = root;
+  let shown = [];
+  const frames = new Map(); // div → node
   const zoom = (node) => {
     focus = node;
-    for (const n of nodes) n.div.hidden = true;
-    for (let a = node.parent; a; a = a.parent) place(a, 0, 1, true);
+    for (const n of shown) n.div.hidden = true;
+    shown = [];
+    let deepest = node.depth;
+    const px = chartWidth();
+    const thinnest = 1.5 / px;
+    for (let a = node.parent; a; a = a.parent) place(a, 0, 1, true, px);
     const pending = [node];
     while (pending.length > 0) {
       const n = pending.pop();
       const left = (n.x - node.x) / (node.w || 1);
       const width = n.w / (node.w || 1);
-      if (n !== node && width < 0.0005) continue; // too thin to see or click
-      place(n, left, width, false);
+      if (n !== node && width < thinnest) continue; // too thin to see or click
+      place(n, left, width, false, px);
+      deepest = Math.max(deepest, n.depth);
       for (const child of n.children) pending.push(child);
     }
+    container.style.height = `${(deepest + 1) * ROW}px`;
   };
-  const place = (n, left, width, above) => {
+  const place = (n, left, width, above, px) => {
+    if (!n.div) make(n);
     const div = n.div;
+    if (!div.firstChild && width * px >= 24) div.textContent = div.getAttribute('aria-label');
+    shown.push(n);
     div.hidden = false;
     div.style.left = `${(left * 100).toFixed(4)}%`;
     div.style.width = `${(width * 100).toFixed(4)}%`;
     div.classList.toggle('above', above);
     div.setAttribute('aria-selected', String(n === focus));
   };
+  const make = (n) => {
+    const label = n.root ? `all (${fmt(n.totalMs)})` : `${n.name} ${fmt(n.totalMs)}`;
+    const div = el('div', { class: n.root ? 'frame root' : n.scale < 1 ? 'frame scaled' : 'frame', role: 'treeitem', tabindex: '0', 'data-name': n.name, 'aria-label': label });
+    div.style.top = `${n.depth * ROW}px`;
+    if (!n.root) div.style.backgroundColor = color(n.name);
+    n.div = div;
+    frames.set(div, n);
+    container.append(div);
+  };
   const describe = (n) => {
     if (n.root) return [`${fmt(n.totalMs)} in ${n.calls} top-level call${n.calls === 1 ? '' : 's'}`, 'click to zoom out'];
     const lines = [n.where, `${n.calls} call${n.calls === 1 ? '' : 's'}`, `total ${fmt(n.totalMs)} (${pct(n.totalMs, root.totalMs)} of all)`, `self ${fmt(n.selfMs)}`];
-    if (n.concurrent) lines.push('its callees overlapped in time: drawn scaled to fit');
+    if (n.scale < 1) lines.push(`drawn at ${pct(n.scale, 1)} of its time: with its siblings it took longer than its caller (async work that outlived it, or concurrent calls)`);
+    if (n.concurrent) lines.push('its callees took longer together than it did: they are drawn scaled to fit');
     lines.push(n === focus ? 'click the root to zoom out' : 'click to zoom in');
     return lines;
   };
-  for (const n of nodes) {
-    const label = n.root ? `all (${fmt(n.totalMs)})` : `${n.name} ${fmt(n.totalMs)}`;
-    const div = el('div', { class: n.root ? 'frame root' : 'frame', role: 'treeitem', tabindex: '0', 'data-name': n.name, 'aria-label': label, text: label });
-    div.style.top = `${n.depth * ROW}px`;
-    if (!n.root) div.style.background = color(n.name);
-    div.addEventListener('click', () => {
+  const frameOf = (event) => frames.get(event.target.closest?.('.frame'));
+  container.addEventListener('click', (e) => {
+    const n = frameOf(e);
+    if (!n) return;
+    zoom(n);
+    tooltip.hide();
+  });
+  container.addEventListener('keydown', (e) => {
+    const n = frameOf(e);
+    if (!n) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
       zoom(n);
-      tooltip.hide();
-    });
-    div.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === ' ') {
-        e.preventDefault();
-        zoom(n);
-      } else if (e.key === 'Escape') zoom(root);
-    });
-    div.addEventListener('mouseenter', (e) => tooltip.show(e, n.root ? 'all' : n.name, describe(n)));
-    div.addEventListener('mousemove', (e) => tooltip.move(e));
-    div.addEventListener('mouseleave', () => tooltip.hide());
-    n.div = div;
-    container.append(div);
-  }
+    } else if (e.key === 'Escape') zoom(root);
+  });
+  container.addEventListener('mouseover', (e) => {
+    const n = frameOf(e);
+    if (n) tooltip.show(e, n.root ? 'all' : n.name, describe(n));
+    else tooltip.hide();
+  });
+  container.addEventListener('mousemove', (e) => frameOf(e) && tooltip.move(e));
+  container.addEventListener('mouseleave', () => tooltip.hide());
   zoom(root);
 }

@@ -1,6 +1,10 @@
 // @ts-nocheck -- browser code: inlined into report.html with Function.prototype.toString(), so it must be self-contained.
 
-/** One card per function: its latency histogram as SVG bars on a log duration axis, p50/p95/p99 marked. */
+/**
+ * A card per function, made when first shown: its latency histogram as SVG
+ * bars on a log duration axis, p50/p95/p99 marked. The table says which
+ * functions to show (the top of its view) and reveals one on a click.
+ */
 export function renderHistograms(data, { fmt, el, svg, tooltip, pct }) {
   const W = 320;
   const H = 126;
@@ -9,7 +13,13 @@ export function renderHistograms(data, { fmt, el, svg, tooltip, pct }) {
   const top = 14;
   const bottom = 92;
   const root = document.getElementById('histograms');
-  data.functions.forEach((f, i) => {
+  const cards = new Map();
+  const card = (i) => {
+    if (!cards.has(i)) cards.set(i, makeCard(i));
+    return cards.get(i);
+  };
+  const makeCard = (i) => {
+    const f = data.functions[i];
     const card = el(
       'div',
       { class: 'card', id: `h${i}` },
@@ -17,12 +27,13 @@ export function renderHistograms(data, { fmt, el, svg, tooltip, pct }) {
       el('p', { class: 'where', text: f.where }),
       el('p', { text: `${f.calls} call${f.calls === 1 ? '' : 's'} · p50 ${fmt(f.p50Ms)} · p95 ${fmt(f.p95Ms)} · p99 ${fmt(f.p99Ms)} · max ${fmt(f.maxMs)}` }),
     );
-    root.append(card);
-    const { edgesNs, counts } = f.bins;
+    const { first, perDecade, counts } = f.bins;
     if (counts.length === 0) {
       card.append(el('p', { text: 'No timed calls.' }));
-      return;
+      return card;
     }
+    const edgesNs = [];
+    for (let b = 0; b <= counts.length; b++) edgesNs.push(Number((10 ** ((first + b) / perDecade)).toPrecision(6)));
     const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `latency histogram of ${f.name}` });
     const logLo = Math.log10(edgesNs[0]);
     const logHi = Math.log10(edgesNs[edgesNs.length - 1]);
@@ -65,5 +76,21 @@ export function renderHistograms(data, { fmt, el, svg, tooltip, pct }) {
     peak.textContent = `tallest bar: ${most} call${most === 1 ? '' : 's'}`;
     chart.append(peak);
     card.append(chart);
-  });
+    return card;
+  };
+  let pinned = [];
+  let leading = [];
+  const draw = () => root.replaceChildren(...[...new Set([...pinned, ...leading])].map(card));
+  return {
+    /** The cards of these functions (the top of the table), after any the reader asked for. */
+    show(indices) {
+      leading = indices;
+      draw();
+    },
+    /** Puts this function's card first (before following the link to it). */
+    reveal(i) {
+      pinned = [i, ...pinned.filter((p) => p !== i)].slice(0, 12);
+      draw();
+    },
+  };
 }

@@ -4,24 +4,42 @@
 // bucket counts, which summary.json does not carry).
 import path from 'node:path';
 import { bucketRange, Histogram } from '../../common/histogram.js';
-import type { ProcessReport, Summary, SummaryFunction, TreeNode } from '../../common/types.js';
+import type { ProcessReport, Summary, TreeNode } from '../../common/types.js';
 
 export interface Bins {
-  /** n + 1 bin edges in nanoseconds, evenly spaced on a log scale. */
-  edgesNs: number[];
-  /** n counts (weighted by sampling, like the percentiles). */
+  /** Bin i spans 10^((first + i) / perDecade) to 10^((first + i + 1) / perDecade) ns: the page computes the edges. */
+  first: number;
+  perDecade: number;
+  /** Counts per bin (weighted by sampling, like the percentiles); empty when nothing was timed. */
   counts: number[];
 }
 
-export interface PageFunction extends SummaryFunction {
+/**
+ * A function's row: the summary's figures without what the page does not
+ * show (target, absolute file). Figures that are 0 and empty bins are left
+ * out (most functions of a `*` run are never called); the page puts them back.
+ */
+export interface PageFunction {
+  name: string;
   /** `src/db.ts:15`, relative to the working directory when inside it. */
   where: string;
-  bins: Bins;
+  calls?: number;
+  errors?: number;
+  totalMs?: number;
+  selfMs?: number;
+  meanMs?: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  p99Ms?: number;
+  maxMs?: number;
+  sampleEvery?: number;
+  unfinished?: number;
+  bins?: Bins;
 }
 
+/** A call-tree node names its function by index into `functions` (a tree repeats names many times over). */
 export interface PageTreeNode {
-  name: string;
-  where: string;
+  fn: number;
   calls: number;
   totalMs: number;
   selfMs: number;
@@ -52,9 +70,38 @@ export function pageData(summary: Summary, reports: ProcessReport[], options: { 
     }
   }
   const relative = (file: string) => relativeTo(options.cwd, file);
+  const functions: PageFunction[] = summary.functions.map((f) =>
+    compact({
+      name: f.name,
+      where: relative(f.file) + (f.line !== undefined ? `:${f.line}` : ''),
+      calls: f.calls,
+      errors: f.errors,
+      totalMs: f.totalMs,
+      selfMs: f.selfMs,
+      meanMs: f.meanMs,
+      p50Ms: f.p50Ms,
+      p95Ms: f.p95Ms,
+      p99Ms: f.p99Ms,
+      maxMs: f.maxMs,
+      sampleEvery: f.sampleEvery,
+      unfinished: f.unfinished,
+      bins: binsOf(histograms.get(`${f.file}\0${f.name}`), f.maxMs * 1e6),
+    }),
+  );
+  const index = new Map(summary.functions.map((f, i) => [`${f.file}\0${f.name}`, i]));
+  // A tree node whose function is not in the list (a summary.json edited by hand) gets a row of its own.
+  const fnOf = (n: TreeNode): number => {
+    const key = `${n.file}\0${n.name}`;
+    let i = index.get(key);
+    if (i === undefined) {
+      index.set(key, (i = functions.length));
+      functions.push({ name: n.name, where: relative(n.file) });
+    }
+    return i;
+  };
   // Copied level by level, without recursion: a tree is as deep as the program's calls went.
   const tree = (nodes: TreeNode[]): PageTreeNode[] => {
-    const page = (n: TreeNode): PageTreeNode => ({ name: n.name, where: relative(n.file), calls: n.calls, totalMs: n.totalMs, selfMs: n.selfMs, children: [] });
+    const page = (n: TreeNode): PageTreeNode => ({ fn: fnOf(n), calls: n.calls, totalMs: n.totalMs, selfMs: n.selfMs, children: [] });
     const top = nodes.map(page);
     const pending = nodes.map((node, i) => ({ node, copy: top[i] }));
     while (pending.length > 0) {
@@ -72,17 +119,23 @@ export function pageData(summary: Summary, reports: ProcessReport[], options: { 
     exitCode: summary.exitCode,
     ...(summary.signal ? { signal: summary.signal } : {}),
     processes: summary.processes,
-    functions: summary.functions.map((f) => ({
-      ...f,
-      where: relative(f.file) + (f.line !== undefined ? `:${f.line}` : ''),
-      bins: binsOf(histograms.get(`${f.file}\0${f.name}`), f.maxMs * 1e6),
-    })),
+    functions,
     tree: tree(summary.tree ?? []),
     unmatched: summary.unmatched,
     droppedSpans: summary.droppedSpans ?? 0,
     ...(summary.calibration ? { calibration: summary.calibration } : {}),
     generatedAt: (options.now ?? new Date()).toISOString(),
   };
+}
+
+/** The row without its zero figures and empty bins. */
+function compact(f: PageFunction): PageFunction {
+  const row = f as unknown as Record<string, unknown>;
+  for (const key of Object.keys(row)) {
+    if (row[key] === 0 || row[key] === undefined) delete row[key];
+  }
+  if (f.bins && f.bins.counts.length === 0) delete f.bins;
+  return f;
 }
 
 /**
@@ -92,7 +145,7 @@ export function pageData(summary: Summary, reports: ProcessReport[], options: { 
  * in the percentiles, so the bars and the p50/p95/p99 marks agree.
  */
 export function binsOf(histogram: Histogram | undefined, maxNs = Infinity, maxBins = 40): Bins {
-  if (!histogram || histogram.total === 0) return { edgesNs: [], counts: [] };
+  if (!histogram || histogram.total === 0) return { first: 0, perDecade: 1, counts: [] };
   const values: Array<[number, number]> = [];
   for (const [index, count] of histogram.counts) {
     const [low, width] = bucketRange(index);
@@ -106,13 +159,7 @@ export function binsOf(histogram: Histogram | undefined, maxNs = Infinity, maxBi
   const last = Math.floor(hi * perDecade) + 1;
   const counts = new Array<number>(last - first + 1).fill(0);
   values.forEach(([, count], i) => (counts[Math.floor(logs[i] * perDecade) - first] += count));
-  const edgesNs = counts.map((_, i) => round(10 ** ((first + i) / perDecade)));
-  edgesNs.push(round(10 ** ((last + 1) / perDecade)));
-  return { edgesNs, counts };
-}
-
-function round(x: number): number {
-  return Number(x.toPrecision(6));
+  return { first, perDecade, counts };
 }
 
 function relativeTo(cwd: string | undefined, file: string): string {

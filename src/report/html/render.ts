@@ -1,19 +1,19 @@
 // DIR/report.html: one self-contained file. The page's code is the
 // functions in client-*.ts, inlined by their source text; the data is one
-// JSON block; the Content-Security-Policy names the exact script and style
+// JSON block, streamed; the Content-Security-Policy names the exact script and style
 // by hash and allows nothing else, so the page cannot reach the network.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { writeFileAtomic } from '../../common/files.js';
-import { stringifyJson } from '../../common/json.js';
+import { writeFileStreamed } from '../../common/files.js';
+import { writeJson } from '../../common/json.js';
 import { HTML_FILE } from '../../common/run-dir/layout.js';
 import type { ProcessReport, Summary } from '../../common/types.js';
-import { pageHelpers } from './client-common.js';
+import { completeData, pageHelpers } from './client-common.js';
 import { renderFlame } from './client-flame.js';
 import { renderHistograms } from './client-histograms.js';
 import { renderTable } from './client-table.js';
 import { pageData } from './data.js';
-import { page, STYLE } from './template.js';
+import { pageEnd, pageStart, STYLE } from './template.js';
 
 export { HTML_FILE };
 
@@ -23,15 +23,16 @@ export interface HtmlOptions {
   now?: Date;
 }
 
-export function renderHtml(summary: Summary, reports: ProcessReport[], options: HtmlOptions = {}): string {
+/** The page, written piece by piece to `write`: the embedded data goes out in chunks, never as one string. */
+export function renderHtmlTo(write: (text: string) => void, summary: Summary, reports: ProcessReport[], options: HtmlOptions = {}): void {
   const data = pageData(summary, reports, options);
   const script = `(() => {
 'use strict';
-const data = JSON.parse(document.getElementById('tanzhen-data').textContent);
+const data = (${completeData})(JSON.parse(document.getElementById('tanzhen-data').textContent));
 const helpers = (${pageHelpers})();
-(${renderTable})(data, helpers);
+const histograms = (${renderHistograms})(data, helpers);
 (${renderFlame})(data, helpers);
-(${renderHistograms})(data, helpers);
+(${renderTable})(data, helpers, histograms);
 })();
 `;
   const csp = [
@@ -42,20 +43,26 @@ const helpers = (${pageHelpers})();
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  return page({ title: escapeHtml(`tanzhen: ${summary.command.join(' ')}`), style: STYLE, script, data: scriptSafeJson(data), csp });
+  write(pageStart({ title: escapeHtml(`tanzhen: ${summary.command.join(' ')}`), style: STYLE, csp }));
+  // JSON that cannot end its <script> element early; each replaced character stands alone, so chunk by chunk is safe.
+  writeJson((chunk) => write(chunk.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')), data);
+  write(pageEnd(script));
 }
 
+/** The page as one string: for tests and small runs. */
+export function renderHtml(summary: Summary, reports: ProcessReport[], options: HtmlOptions = {}): string {
+  const parts: string[] = [];
+  renderHtmlTo((text) => parts.push(text), summary, reports, options);
+  return parts.join('');
+}
+
+/** DIR/report.html, streamed to a temporary file renamed into place at the end. */
 export function writeHtmlReport(outDir: string, summary: Summary, reports: ProcessReport[], options: HtmlOptions = {}): void {
-  writeFileAtomic(path.join(outDir, HTML_FILE), renderHtml(summary, reports, options));
+  writeFileStreamed(path.join(outDir, HTML_FILE), (write) => renderHtmlTo(write, summary, reports, options));
 }
 
 function sha256(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-}
-
-/** JSON that cannot end its <script> element early. */
-function scriptSafeJson(value: unknown): string {
-  return stringifyJson(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 function escapeHtml(text: string): string {

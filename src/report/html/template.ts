@@ -28,7 +28,16 @@ td a:hover { color: var(--accent); }
 .where { color: var(--muted); display: block; }
 .errors { color: var(--err); }
 .tag { font-size: 11px; color: var(--muted); border: 1px solid var(--line); border-radius: 3px; padding: 0 3px; margin-left: 4px; }
-#flame { position: relative; width: 100%; overflow: hidden; border: 1px solid var(--line); border-radius: 4px; background: var(--panel); }
+#flame-box { max-height: 60vh; overflow-y: auto; border: 1px solid var(--line); border-radius: 4px; background: var(--panel); }
+#flame { position: relative; width: 100%; overflow: hidden; }
+.frame.scaled, .scaled-key { background-image: repeating-linear-gradient(135deg, transparent 0 4px, rgba(0,0,0,.16) 4px 6px); }
+.scaled-key { padding: 0 4px; border-radius: 3px; background-color: #e8a070; color: #1d1d1d; }
+.controls { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 0 0 8px; }
+.controls input[type=search] { flex: 0 1 320px; padding: 4px 8px; font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 4px; }
+.controls label { color: var(--muted); cursor: pointer; }
+.pager { margin-left: auto; color: var(--muted); white-space: nowrap; }
+.pager button { font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 0 8px; cursor: pointer; }
+.pager button:disabled { opacity: 0.4; cursor: default; }
 .frame { position: absolute; height: 19px; padding: 1px 4px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; font-size: 12px; line-height: 17px; color: #1d1d1d; border-right: 1px solid var(--panel); border-bottom: 1px solid var(--panel); cursor: pointer; }
 .frame:hover, .frame:focus { filter: brightness(1.12); outline: 1px solid var(--fg); outline-offset: -1px; }
 .frame.above { opacity: 0.55; }
@@ -49,8 +58,8 @@ td a:hover { color: var(--accent); }
 #tooltip span { display: block; opacity: 0.85; }
 `;
 
-/** The whole document; `data` is already escaped for a <script> element, `csp` lists the hashes. */
-export function page(parts: { title: string; style: string; script: string; data: string; csp: string }): string {
+/** The document up to the opening of the data element; the JSON data follows, then pageEnd. */
+export function pageStart(parts: { title: string; style: string; csp: string }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -69,23 +78,33 @@ export function page(parts: { title: string; style: string; script: string; data
 </header>
 <main>
 <section>
+<h2>Call tree</h2>
+<p class="note">Each frame is a function, under the function that called it. Width is time: the root is everything probed, a frame's width is its total time, and callees share their caller's width. Where callees took longer together than their caller (async work that went on after it returned, or calls that ran concurrently) they are scaled down to fit under it and drawn <span class="scaled-key">striped</span>; hover a frame for its real figures. Click a frame to zoom into it; click the root (or a dimmed frame above) to zoom out.</p>
+<div id="flame-box"><div id="flame" role="tree"></div></div>
+</section>
+<section>
 <h2>Functions</h2>
+<div class="controls">
+<input type="search" id="search" placeholder="Filter by name or file" aria-label="Filter functions by name or file">
+<label id="uncalled-label"><input type="checkbox" id="uncalled"> <span id="uncalled-text"></span></label>
+<span class="pager"><button type="button" id="prev" aria-label="Previous page">‹</button> <span id="range"></span> <button type="button" id="next" aria-label="Next page">›</button></span>
+</div>
 <table id="functions"><thead></thead><tbody></tbody></table>
 </section>
 <section>
-<h2>Call tree</h2>
-<p class="note">Width is total time. Click a frame to zoom into it; click the root (or a dimmed frame above) to zoom out.</p>
-<div id="flame" role="tree"></div>
-</section>
-<section>
 <h2>Latency histograms</h2>
-<p class="note">Calls by duration, log scale; dashed lines mark p50, p95 and p99.</p>
+<p class="note">Calls by duration, log scale; dashed lines mark p50, p95 and p99. Shown for the functions at the top of the table; click a function's name for its own.</p>
 <div id="histograms" class="grid"></div>
 </section>
 </main>
 <div id="tooltip" hidden></div>
-<script type="application/json" id="tanzhen-data">${parts.data}</script>
-<script>${parts.script}</script>
+<script type="application/json" id="tanzhen-data">`;
+}
+
+/** The rest of the document after the data: `script` is the page's code. */
+export function pageEnd(script: string): string {
+  return `</script>
+<script>${script}</script>
 </body>
 </html>
 `;
