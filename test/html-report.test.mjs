@@ -154,7 +154,11 @@ test('report.html draws and zooms a call tree 30 000 levels deep', { skip, timeo
   writeFileSync(file, renderHtml(summary, []));
   const { page, problems, close } = await open(file);
   try {
-    assert.equal(await page.locator('.frame').count(), depth + 1);
+    // Every level wide enough to see is drawn (the last few, under 1.5 px, only once zoomed into).
+    const drawn = await page.locator('.frame').count();
+    assert.ok(drawn > depth - 100 && drawn <= depth + 1, `${drawn} frames`);
+    assert.equal(await page.locator('.frame[data-name="bottom"]').count(), 0);
+    await page.$$eval('.frame[data-name="rec"]', (frames) => frames[frames.length - 1].click());
     await page.$eval('.frame[data-name="bottom"]', (d) => d.click());
     assert.equal(await page.getAttribute('.frame[data-name="bottom"]', 'aria-selected'), 'true');
     assert.deepEqual(problems, []);
