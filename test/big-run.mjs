@@ -44,8 +44,13 @@ export function writeBigRun(dir, { functions = 10_000, called = 3_000, depth = 2
       tree.push({ parent, fn: 0, calls: 1, totalMs: depth - d, selfMs: 1 });
       parent = tree.length - 1;
     }
+    // A request handler whose async callee went on three times as long after it returned.
+    tree.push({ parent: -1, fn: called - 1, calls: 1, totalMs: 10_000, selfMs: 1_000 });
+    const handler = tree.length - 1;
+    tree.push({ parent: handler, fn: 1, calls: 1, totalMs: 2_000, selfMs: 2_000 });
+    tree.push({ parent: handler, fn: 2, calls: 1, totalMs: 30_000, selfMs: 30_000 });
     for (let i = 0; i < width; i++) {
-      const fn = 1 + (i % (called - 1));
+      const fn = 1 + (i % (called - 2));
       const totalMs = 1 + (i % 50);
       tree.push({ parent: -1, fn, calls: 2, totalMs, selfMs: totalMs / 2 });
       const top = tree.length - 1;

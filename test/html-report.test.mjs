@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fixture, probe, root, tempDir } from './helpers.mjs';
+import { writeBigRun } from './big-run.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
@@ -161,6 +162,97 @@ test('report.html draws and zooms a call tree 30 000 levels deep', { skip, timeo
     await page.$$eval('.frame[data-name="rec"]', (frames) => frames[frames.length - 1].click());
     await page.$eval('.frame[data-name="bottom"]', (d) => d.click());
     assert.equal(await page.getAttribute('.frame[data-name="bottom"]', 'aria-selected'), 'true');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('report.html of a 10 000-function run: opens fast, never-called hidden, search, pages, icicle first, async callees within their caller', { skip, timeout: 180_000 }, async () => {
+  const dir = writeBigRun(tempDir(), { functions: 10_000, called: 3_300, depth: 200, width: 2_000 });
+  const { readReports } = await import(path.join(root, 'dist/launcher/results.js'));
+  const { buildSummary } = await import(path.join(root, 'dist/report/summary.js'));
+  const { writeHtmlReport } = await import(path.join(root, 'dist/report/html/render.js'));
+  const reports = readReports(dir);
+  const summary = buildSummary(reports, { command: ['node', 'app.js'], exitCode: 0, targets: ['./src/**/*.js:*'] });
+  writeHtmlReport(dir, summary, reports, { cwd: '/work/app' });
+  const file = path.join(dir, 'report.html');
+
+  // Open time: from the start of navigation to the first frame painted after the page's script (the machine may be loaded: printed, not asserted).
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const opened = await open(file);
+    times.push(Math.round(await opened.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now()))))));
+    await opened.close();
+  }
+  console.log(`report.html, 10 000 functions (${(readFileSync(file).length / 1e6).toFixed(1)} MB): opened in ${times.join(', ')} ms (median ${times.sort((a, b) => a - b)[1]} ms)`);
+
+  const { page, problems, close } = await open(file);
+  try {
+    const range = () => page.textContent('#range');
+    const rowCount = () => page.locator('#functions tbody tr').count();
+    // Never-called functions hidden; a page of 100 rows at a time.
+    assert.equal(await range(), '1–100 of 3300');
+    assert.equal(await rowCount(), 100);
+    assert.match(await page.textContent('#uncalled-label'), /show the 6700 probed functions never called/);
+    const callsColumn = () => page.$$eval('#functions tbody tr', (rows) => rows.map((r) => Number(r.cells[1].textContent)));
+    assert.ok((await callsColumn()).every((c) => c > 0));
+    await page.click('#next');
+    assert.equal(await range(), '101–200 of 3300');
+    await page.click('#prev');
+    await page.check('#uncalled');
+    assert.equal(await range(), '1–100 of 10000');
+    await page.click('th[data-key="calls"]');
+    await page.click('th[data-key="calls"]');
+    assert.ok((await callsColumn()).every((c) => c === 0), 'ascending: the never-called first');
+    await page.uncheck('#uncalled');
+    await page.click('th[data-key="totalMs"]');
+
+    // Search by name, then by file; a never-called match needs the toggle.
+    await page.fill('#search', 'function1234');
+    assert.equal(await range(), '1–1 of 1');
+    assert.deepEqual(await firstColumn(page), ['module70.function1234']);
+    await page.fill('#search', 'FILE1008.js');
+    const wheres = await page.$$eval('#functions tbody tr .where', (cells) => cells.map((c) => c.textContent));
+    assert.ok(wheres.length > 0 && wheres.every((w) => w.includes('file1008.js')), wheres.join(' '));
+    await page.fill('#search', 'function9999');
+    assert.equal(await page.textContent('#functions tbody'), 'No function matches.');
+    await page.check('#uncalled');
+    assert.deepEqual(await firstColumn(page), ['module8.function9999']);
+    await page.uncheck('#uncalled');
+    await page.fill('#search', '');
+    assert.equal(await range(), '1–100 of 3300');
+
+    // Histograms: the top of the table, and any function on asking.
+    assert.equal(await page.locator('#histograms .card').count(), 12);
+    const fiftieth = page.locator('#functions tbody tr:nth-child(50) a');
+    const target = await fiftieth.getAttribute('href');
+    await fiftieth.click();
+    assert.equal(await page.locator(`#histograms .card${target}`).count(), 1);
+
+    // The icicle comes first, near the top of the page, and stays a bounded height.
+    const flame = await page.$eval('#flame-box', (d) => d.getBoundingClientRect().top + window.scrollY);
+    const table = await page.$eval('#functions', (d) => d.getBoundingClientRect().top + window.scrollY);
+    assert.ok(flame < 400 && flame < table, `icicle at ${flame} px, table at ${table} px`);
+    assert.match(await page.textContent('main'), /Width is time/);
+
+    // No frame is wider than its caller, or outside it; callees that outlived their caller are drawn scaled and striped.
+    const outside = await page.$$eval('#flame .frame:not([hidden])', (frames) => {
+      const boxes = frames.map((f) => ({ name: f.dataset.name, box: f.getBoundingClientRect() }));
+      const rows = new Map();
+      for (const b of boxes) rows.set(Math.round(b.box.top), [...(rows.get(Math.round(b.box.top)) ?? []), b.box]);
+      const bad = [];
+      for (const b of boxes) {
+        const above = rows.get(Math.round(b.box.top) - 20);
+        if (!above) continue; // the root row
+        if (!above.some((p) => b.box.left >= p.left - 0.5 && b.box.right <= p.right + 0.5)) bad.push(b.name);
+      }
+      return bad;
+    });
+    assert.deepEqual(outside, []);
+    assert.ok((await page.locator('#flame .frame.scaled').count()) > 0);
+    await page.hover('#flame .frame.scaled');
+    assert.match(await page.textContent('#tooltip'), /took longer than its caller/);
     assert.deepEqual(problems, []);
   } finally {
     await close();
