@@ -250,6 +250,9 @@ test('report.html of a 10 000-function run: opens fast, never-called hidden, sea
       return bad;
     });
     assert.deepEqual(outside, []);
+    // Callees too thin to draw are one block that says so.
+    await page.hover('#flame .frame.rest');
+    assert.match(await page.textContent('#tooltip'), /\d+ more callees.*together.*too narrow to draw/s);
     assert.ok((await page.locator('#flame .frame.scaled').count()) > 0);
     await page.hover('#flame .frame.scaled');
     assert.match(await page.textContent('#tooltip'), /took longer than its caller/);

@@ -45,37 +45,47 @@ export function renderFlame(data, { fmt, el, tooltip, color, pct }) {
   const chartWidth = () => container.clientWidth || 1000;
   let focus = root;
   let shown = [];
-  const frames = new Map(); // div → node
+  const frames = new Map(); // div → node (or a node's `rest`)
   const zoom = (node) => {
     focus = node;
-    for (const n of shown) n.div.hidden = true;
+    for (const div of shown) div.hidden = true;
     shown = [];
     let deepest = node.depth;
     const px = chartWidth();
     const thinnest = 1.5 / px;
+    const scale = node.w || 1;
     for (let a = node.parent; a; a = a.parent) place(a, 0, 1, true, px);
     const pending = [node];
     while (pending.length > 0) {
       const n = pending.pop();
-      const left = (n.x - node.x) / (node.w || 1);
-      const width = n.w / (node.w || 1);
-      if (n !== node && width < thinnest) continue; // too thin to see or click
-      place(n, left, width, false, px);
+      place(n, (n.x - node.x) / scale, n.w / scale, false, px);
       deepest = Math.max(deepest, n.depth);
-      for (const child of n.children) pending.push(child);
+      // Callees too thin to see or click are drawn as one block, when that is wide enough.
+      let thin = 0;
+      for (const child of n.children) {
+        if (child.w / scale >= thinnest) pending.push(child);
+        else thin++;
+      }
+      if (thin > 0) {
+        const first = n.children[n.children.length - thin];
+        const w = n.children.slice(-thin).reduce((a, c) => a + c.w, 0);
+        if (w / scale >= thinnest) placeRest(n, thin, (first.x - node.x) / scale, w / scale, px);
+      }
     }
     container.style.height = `${(deepest + 1) * ROW}px`;
   };
-  const place = (n, left, width, above, px) => {
-    if (!n.div) make(n);
-    const div = n.div;
-    if (!div.firstChild && width * px >= 24) div.textContent = div.getAttribute('aria-label');
-    shown.push(n);
+  const show = (div, left, width, px) => {
+    shown.push(div);
     div.hidden = false;
     div.style.left = `${(left * 100).toFixed(4)}%`;
     div.style.width = `${(width * 100).toFixed(4)}%`;
-    div.classList.toggle('above', above);
-    div.setAttribute('aria-selected', String(n === focus));
+    if (!div.firstChild && width * px >= 24) div.textContent = div.getAttribute('aria-label');
+  };
+  const place = (n, left, width, above, px) => {
+    if (!n.div) make(n);
+    show(n.div, left, width, px);
+    n.div.classList.toggle('above', above);
+    n.div.setAttribute('aria-selected', String(n === focus));
   };
   const make = (n) => {
     const label = n.root ? `all (${fmt(n.totalMs)})` : `${n.name} ${fmt(n.totalMs)}`;
@@ -86,7 +96,24 @@ export function renderFlame(data, { fmt, el, tooltip, color, pct }) {
     frames.set(div, n);
     container.append(div);
   };
+  /** The block standing for the last `count` callees of `n`, each too thin to draw. */
+  const placeRest = (n, count, left, width, px) => {
+    if (!n.rest || n.rest.count !== count) {
+      n.rest?.div.remove();
+      const totalMs = n.children.slice(-count).reduce((a, c) => a + c.totalMs, 0);
+      const div = el('div', { class: 'frame rest', role: 'treeitem', 'aria-label': `${count} more callees, ${fmt(totalMs)}` });
+      div.style.top = `${(n.depth + 1) * ROW}px`;
+      n.rest = { div, count, totalMs, parent: n };
+      frames.set(div, n.rest);
+      container.append(div);
+    }
+    show(n.rest.div, left, width, px);
+  };
   const describe = (n) => {
+    if (n.parent && n.count) {
+      const where = n.parent === focus ? 'each too narrow to draw (the table lists every function)' : `each too narrow to draw at this zoom: click to zoom into ${n.parent.name}`;
+      return [`${fmt(n.totalMs)} together`, where];
+    }
     if (n.root) return [`${fmt(n.totalMs)} in ${n.calls} top-level call${n.calls === 1 ? '' : 's'}`, 'click to zoom out'];
     const lines = [n.where, `${n.calls} call${n.calls === 1 ? '' : 's'}`, `total ${fmt(n.totalMs)} (${pct(n.totalMs, root.totalMs)} of all)`, `self ${fmt(n.selfMs)}`];
     if (n.scale < 1) lines.push(`drawn at ${pct(n.scale, 1)} of its time: with its siblings it took longer than its caller (async work that outlived it, or concurrent calls)`);
@@ -98,7 +125,7 @@ export function renderFlame(data, { fmt, el, tooltip, color, pct }) {
   container.addEventListener('click', (e) => {
     const n = frameOf(e);
     if (!n) return;
-    zoom(n);
+    zoom(n.count ? n.parent : n);
     tooltip.hide();
   });
   container.addEventListener('keydown', (e) => {
@@ -106,12 +133,12 @@ export function renderFlame(data, { fmt, el, tooltip, color, pct }) {
     if (!n) return;
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
-      zoom(n);
+      zoom(n.count ? n.parent : n);
     } else if (e.key === 'Escape') zoom(root);
   });
   container.addEventListener('mouseover', (e) => {
     const n = frameOf(e);
-    if (n) tooltip.show(e, n.root ? 'all' : n.name, describe(n));
+    if (n) tooltip.show(e, n.count ? `${n.count} more callee${n.count === 1 ? '' : 's'}` : n.root ? 'all' : n.name, describe(n));
     else tooltip.hide();
   });
   container.addEventListener('mousemove', (e) => frameOf(e) && tooltip.move(e));

@@ -31,6 +31,7 @@ td a:hover { color: var(--accent); }
 #flame-box { max-height: 60vh; overflow-y: auto; border: 1px solid var(--line); border-radius: 4px; background: var(--panel); }
 #flame { position: relative; width: 100%; overflow: hidden; }
 .frame.scaled, .scaled-key { background-image: repeating-linear-gradient(135deg, transparent 0 4px, rgba(0,0,0,.16) 4px 6px); }
+.frame.rest { background: repeating-linear-gradient(90deg, var(--line) 0 2px, transparent 2px 4px); color: var(--muted); }
 .scaled-key { padding: 0 4px; border-radius: 3px; background-color: #e8a070; color: #1d1d1d; }
 .controls { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 0 0 8px; }
 .controls input[type=search] { flex: 0 1 320px; padding: 4px 8px; font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 4px; }
