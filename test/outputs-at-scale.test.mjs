@@ -146,3 +146,25 @@ test('report.html of 20 000 functions and a call tree 20 000 deep and 8 000 wide
   while (node.children.length > 0) (node = node.children[0]), depth++;
   assert.equal(depth, 20_000);
 });
+
+test('writeFileStreaming: renamed into place only when whole; a failure midway leaves neither the file nor a temporary one (unit)', async () => {
+  const { writeFileStreaming } = await import(path.join(root, 'dist/common/files.js'));
+  const { readdirSync, writeFileSync } = await import('node:fs');
+  const dir = tempDir();
+  const file = path.join(dir, 'out.txt');
+  writeFileStreaming(file, (write) => {
+    for (let i = 0; i < 10_000; i++) write(`line ${i}\n`);
+  });
+  assert.equal(readFileSync(file, 'utf8').split('\n').length, 10_001);
+  writeFileSync(path.join(dir, 'other.txt'), 'earlier');
+  assert.throws(
+    () =>
+      writeFileStreaming(path.join(dir, 'other.txt'), (write) => {
+        for (let i = 0; i < 100_000; i++) write(`line ${i}\n`); // several blocks already on disk
+        throw new Error('renderer failed');
+      }),
+    /renderer failed/,
+  );
+  assert.equal(readFileSync(path.join(dir, 'other.txt'), 'utf8'), 'earlier', 'the earlier file stands, untouched');
+  assert.deepEqual(readdirSync(dir).sort(), ['other.txt', 'out.txt']);
+});
