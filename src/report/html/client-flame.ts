@@ -47,11 +47,12 @@ export function renderFlame(data, { fmt, el, tooltip, color, pct }) {
   let shown = [];
   const frames = new Map(); // div → node (or a node's `rest`)
   const zoom = (node) => {
+    // Read before any change: a layout forced after hiding thousands of frames costs seconds.
+    const px = chartWidth();
     focus = node;
     for (const div of shown) div.hidden = true;
     shown = [];
     let deepest = node.depth;
-    const px = chartWidth();
     const thinnest = 1.5 / px;
     const scale = node.w || 1;
     for (let a = node.parent; a; a = a.parent) place(a, 0, 1, true, px);
