@@ -80,7 +80,7 @@ export function pageStart(parts: { title: string; style: string; csp: string }):
 <main>
 <section>
 <h2>Call tree</h2>
-<p class="note">Each frame is a function, under the function that called it. Width is time: the root is everything probed, a frame's width is its total time, and callees share their caller's width. Where callees took longer together than their caller (async work that went on after it returned, or calls that ran concurrently) they are scaled down to fit under it and drawn <span class="scaled-key">striped</span>; hover a frame for its real figures. Click a frame to zoom into it; click the root (or a dimmed frame above) to zoom out.</p>
+<p class="note">Width is time: each frame is a function, as wide as its total time, under the function that called it. Callees that together took longer than their caller (async work that went on after it returned, or concurrent calls) are scaled down to fit under it and drawn <span class="scaled-key">striped</span>. Click a frame to zoom in; click the root or a dimmed frame to zoom out; hover for the figures.</p>
 <div id="flame-box"><div id="flame" role="tree"></div></div>
 </section>
 <section>
