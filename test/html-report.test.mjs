@@ -170,7 +170,7 @@ test('report.html draws and zooms a call tree 30 000 levels deep', { skip, timeo
 
 test('report.html of a 10 000-function run: opens fast, never-called hidden, search, pages, icicle first, async callees within their caller', { skip, timeout: 180_000 }, async () => {
   const dir = writeBigRun(tempDir(), { functions: 10_000, called: 3_300, depth: 200, width: 2_000 });
-  const { readReports } = await import(path.join(root, 'dist/launcher/results.js'));
+  const { readProcessReports: readReports } = await import(path.join(root, 'dist/common/run-dir/reports.js'));
   const { buildSummary } = await import(path.join(root, 'dist/report/summary.js'));
   const { writeHtmlReport } = await import(path.join(root, 'dist/report/html/render.js'));
   const reports = readReports(dir);

@@ -103,11 +103,11 @@ test('writeJson: JSON.stringify\'s text, in chunks of bounded size, at any depth
   const value = { list: Array.from({ length: 20_000 }, (_, i) => ({ i, name: `f${i}`, nested: [i, { deep: [null, true, 'q"\n\u2028'] }], skip: undefined })), long, empty: [], none: {} };
   for (const indent of [0, 2]) {
     const chunks = [];
-    writeJson((c) => chunks.push(c), value, { indent, chunkSize: 4096 });
+    writeJson((c) => chunks.push(c), value, indent);
     assert.equal(chunks.join(''), JSON.stringify(value, null, indent));
-    assert.ok(chunks.length > 100, `${chunks.length} chunks`);
-    // A chunk ends at the first piece that passes the size: never more than one piece (here the long string) over it.
-    assert.ok(Math.max(...chunks.map((c) => c.length)) < 4096 + long.length + 16);
+    assert.ok(chunks.length > 10, `${chunks.length} chunks`);
+    // A chunk ends at the first piece that passes 64 K characters: never more than one piece (at most the long string) over it.
+    assert.ok(Math.max(...chunks.map((c) => c.length)) < 65536 + long.length + 16);
     assert.equal(stringifyJson(value, indent), chunks.join(''));
   }
   let deep = { children: [] };
@@ -115,13 +115,13 @@ test('writeJson: JSON.stringify\'s text, in chunks of bounded size, at any depth
   for (let i = 0; i < 200_000; i++) deep = deep.children[0] = { n: i, children: [] };
   let size = 0;
   let biggest = 0;
-  writeJson((c) => ((size += c.length), (biggest = Math.max(biggest, c.length))), top, { indent: 2 });
+  writeJson((c) => ((size += c.length), (biggest = Math.max(biggest, c.length))), top, 2);
   assert.ok(size > 4_000_000 && biggest < 70_000, `${size} characters, largest chunk ${biggest}`);
 });
 
 test('report.html of 20 000 functions and a call tree 20 000 deep and 8 000 wide: streamed to its file', async () => {
   const dir = writeBigRun(tempDir(), { functions: 20_000, called: 8_000, depth: 20_000, width: 20_000 });
-  const { readReports } = await import(path.join(root, 'dist/launcher/results.js'));
+  const { readProcessReports: readReports } = await import(path.join(root, 'dist/common/run-dir/reports.js'));
   const { buildSummary } = await import(path.join(root, 'dist/report/summary.js'));
   const { renderHtmlTo, writeHtmlReport } = await import(path.join(root, 'dist/report/html/render.js'));
   const reports = readReports(dir);
@@ -147,19 +147,19 @@ test('report.html of 20 000 functions and a call tree 20 000 deep and 8 000 wide
   assert.equal(depth, 20_000);
 });
 
-test('writeFileStreaming: renamed into place only when whole; a failure midway leaves neither the file nor a temporary one (unit)', async () => {
-  const { writeFileStreaming } = await import(path.join(root, 'dist/common/files.js'));
+test('writeFileStreamed: renamed into place only when whole; a failure midway leaves neither the file nor a temporary one (unit)', async () => {
+  const { writeFileStreamed } = await import(path.join(root, 'dist/common/files.js'));
   const { readdirSync, writeFileSync } = await import('node:fs');
   const dir = tempDir();
   const file = path.join(dir, 'out.txt');
-  writeFileStreaming(file, (write) => {
+  writeFileStreamed(file, (write) => {
     for (let i = 0; i < 10_000; i++) write(`line ${i}\n`);
   });
   assert.equal(readFileSync(file, 'utf8').split('\n').length, 10_001);
   writeFileSync(path.join(dir, 'other.txt'), 'earlier');
   assert.throws(
     () =>
-      writeFileStreaming(path.join(dir, 'other.txt'), (write) => {
+      writeFileStreamed(path.join(dir, 'other.txt'), (write) => {
         for (let i = 0; i < 100_000; i++) write(`line ${i}\n`); // several blocks already on disk
         throw new Error('renderer failed');
       }),

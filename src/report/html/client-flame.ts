@@ -31,7 +31,7 @@ export function renderFlame(data, { fmt, el, tooltip, color, pct }) {
     node.concurrent = scale < 1;
     let cx = node.x;
     for (const child of node.children) {
-      const f = data.functions[child.fn];
+      const f = child.fn !== undefined ? data.functions[child.fn] : child;
       const cw = node.totalMs > 0 ? (node.w * child.totalMs * scale) / node.totalMs : 0;
       Object.assign(child, { name: f.name, where: f.where, x: cx, w: cw, depth: node.depth + 1, parent: node, scale });
       cx += cw;

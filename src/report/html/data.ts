@@ -37,9 +37,11 @@ export interface PageFunction {
   bins?: Bins;
 }
 
-/** A call-tree node names its function by index into `functions` (a tree repeats names many times over). */
+/** A call-tree node names its function by index into `functions` (a tree repeats names many times over), or by name when it has no row. */
 export interface PageTreeNode {
-  fn: number;
+  fn?: number;
+  name?: string;
+  where?: string;
   calls: number;
   totalMs: number;
   selfMs: number;
@@ -89,19 +91,14 @@ export function pageData(summary: Summary, reports: ProcessReport[], options: { 
     }),
   );
   const index = new Map(summary.functions.map((f, i) => [`${f.file}\0${f.name}`, i]));
-  // A tree node whose function is not in the list (a summary.json edited by hand) gets a row of its own.
-  const fnOf = (n: TreeNode): number => {
-    const key = `${n.file}\0${n.name}`;
-    let i = index.get(key);
-    if (i === undefined) {
-      index.set(key, (i = functions.length));
-      functions.push({ name: n.name, where: relative(n.file) });
-    }
-    return i;
-  };
   // Copied level by level, without recursion: a tree is as deep as the program's calls went.
+  // A node whose function has no row (the "(other calls)" of a capped tree) carries its own name.
   const tree = (nodes: TreeNode[]): PageTreeNode[] => {
-    const page = (n: TreeNode): PageTreeNode => ({ fn: fnOf(n), calls: n.calls, totalMs: n.totalMs, selfMs: n.selfMs, children: [] });
+    const page = (n: TreeNode): PageTreeNode => {
+      const fn = index.get(`${n.file}\0${n.name}`);
+      const who = fn !== undefined ? { fn } : { name: n.name, where: relative(n.file) };
+      return { ...who, calls: n.calls, totalMs: n.totalMs, selfMs: n.selfMs, children: [] };
+    };
     const top = nodes.map(page);
     const pending = nodes.map((node, i) => ({ node, copy: top[i] }));
     while (pending.length > 0) {
