@@ -1,6 +1,8 @@
 // The call tree, aggregated by path: a node is (parent node, function), so a
 // function called from two places has two nodes. Finding a call's node is a
-// cache hit for repeated call patterns, a Map lookup otherwise.
+// cache hit for repeated call patterns, else a probe of an open-addressing
+// table of Int32s (a Map keyed by parent × 2^20 + fn made a heap number per
+// lookup once node ids passed 2 047).
 // A process keeps at most `maxNodes` paths (a compiler under `*` makes
 // millions, and nobody reads them): past that, a call on a new path goes into
 // its parent's "other calls" node (fn OTHER), which also takes in everything
@@ -15,13 +17,13 @@ let nodeCalls = new Float64Array(capacity);
 let nodeTotal = new Float64Array(capacity);
 let nodeSelf = new Float64Array(capacity);
 let nodes = 1; // node 0 is the root
-const byKey = new Map<number, number>();
+/** (parent, fn) → node, by linear probing; 0 is an empty slot (the root is nobody's child). */
+let table = new Int32Array(1024);
 
 // Per function: the parent node of its last call, and the node that gave.
 let lastParent = new Int32Array(64).fill(-1);
 let lastNode = new Int32Array(64);
 
-const FN_SPACE = 1 << 20;
 /** The function index of an "other calls" node. */
 export const OTHER = -1;
 let maxNodes = 50_000;
@@ -58,24 +60,49 @@ export function reserveFunctions(count: number): void {
 export function nodeFor(parent: number, fn: number): number {
   if (lastParent[fn] === parent) return lastNode[fn];
   if (nodeFn[parent] === OTHER) return parent;
-  let node = byKey.get(parent * FN_SPACE + fn);
-  if (node === undefined) {
+  let node = find(parent, fn);
+  if (node === 0) {
     if (nodes > maxNodes) {
       full = true;
-      node = byKey.get(parent * FN_SPACE + FN_SPACE - 1) ?? newNode(parent, OTHER, parent * FN_SPACE + FN_SPACE - 1);
-    } else node = newNode(parent, fn, parent * FN_SPACE + fn);
+      node = find(parent, OTHER) || newNode(parent, OTHER);
+    } else node = newNode(parent, fn);
   }
   lastParent[fn] = parent;
   lastNode[fn] = node;
   return node;
 }
 
-function newNode(parent: number, fn: number, key: number): number {
+function slotOf(parent: number, fn: number): number {
+  const h = Math.imul(parent, 0x9e3779b1) ^ Math.imul(fn + 2, 0x85ebca77);
+  return (h ^ (h >>> 15)) & (table.length - 1);
+}
+
+/** The node of (parent, fn), or 0. */
+function find(parent: number, fn: number): number {
+  const mask = table.length - 1;
+  for (let i = slotOf(parent, fn); ; i = (i + 1) & mask) {
+    const node = table[i];
+    if (node === 0 || (nodeParent[node] === parent && nodeFn[node] === fn)) return node;
+  }
+}
+
+function place(node: number): void {
+  const mask = table.length - 1;
+  let i = slotOf(nodeParent[node], nodeFn[node]);
+  while (table[i] !== 0) i = (i + 1) & mask;
+  table[i] = node;
+}
+
+function newNode(parent: number, fn: number): number {
   if (nodes === capacity) growNodes();
   const node = nodes++;
   nodeParent[node] = parent;
   nodeFn[node] = fn;
-  byKey.set(key, node);
+  // At most half full, so probes stay short.
+  if (nodes * 2 > table.length) {
+    table = new Int32Array(table.length * 2);
+    for (let n = 1; n < nodes; n++) place(n);
+  } else place(node);
   return node;
 }
 
