@@ -10,7 +10,7 @@ import { snapshot } from './runtime/recorder.js';
 import { flushSpans, spanInfo } from './runtime/spans.js';
 import { candidates, matched, unprobed, warn, warnings } from './runtime/state.js';
 import { markEnd, markStart } from './report-marks.js';
-import { treeLimit, treeSnapshot } from './runtime/tree.js';
+import { treeColumns, treeLimit } from './runtime/tree.js';
 import { flushOnSignals } from './signal-flush.js';
 import { flushWorkersNow, flushWorkersOnStop } from './worker-flush.js';
 
@@ -32,7 +32,7 @@ export function processReport(final = false): ProcessReport {
     startedAt,
     timeOrigin: performance.timeOrigin,
     functions: snapshot(),
-    tree: treeSnapshot(),
+    treeColumns: treeColumns(),
     ...(treeLimit() !== undefined ? { treeLimit: treeLimit() } : {}),
     ...(spanInfo() ? { spans: spanInfo() } : {}),
     ...(calibration ? { calibration } : {}),

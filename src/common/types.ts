@@ -50,6 +50,15 @@ export interface FunctionRecord extends FunctionFigures {
   histogram: Array<[number, number]>;
 }
 
+/** A process's call tree as columns: node i is (parent[i], fn[i], calls[i], totalMs[i], selfMs[i]), as in TreeRecord. */
+export interface TreeColumns {
+  parent: number[];
+  fn: number[];
+  calls: number[];
+  totalMs: number[];
+  selfMs: number[];
+}
+
 /**
  * One node of a process's call tree: calls of `fn` (index into functions) made from `parent` (node index, -1 at the root).
  * fn -1: "other calls", every call on a path first seen after the tree was full, with all it called.
@@ -94,6 +103,8 @@ export interface ProcessReport {
   timeOrigin?: number;
   functions: FunctionRecord[];
   tree?: TreeRecord[];
+  /** The Node agent writes its tree this way; the run directory's reader turns it into `tree`. */
+  treeColumns?: TreeColumns;
   /** Set when the tree reached this many paths: later new paths went into "other calls" nodes (fn -1). */
   treeLimit?: number;
   spans?: SpanInfo;

@@ -53,9 +53,9 @@ let slotContext: Array<CallContext | undefined> = [];
  * keep that error small.
  */
 const CHECK_EVERY = 64;
-const TIMED_PER_SECOND = 200_000;
-const MIN_SHARE = 50;
-const MAX_EVERY = 64;
+const TIMED_PER_SECOND = 50_000;
+const MIN_SHARE = 20;
+const MAX_EVERY = 256;
 /** Functions that reached CHECK_EVERY calls: the budget is shared between them. */
 let busy = 0;
 let checked = new Uint8Array(64);

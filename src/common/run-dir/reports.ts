@@ -5,11 +5,23 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readPrivate, writeFileStreamed } from '../files.js';
-import type { ProcessReport } from '../types.js';
+import type { ProcessReport, TreeRecord } from '../types.js';
 import { PROCESSES_DIR } from './layout.js';
 
 /** Arrays written an element at a time, so no report, however big, is one string. */
 const STREAMED = new Set(['functions', 'tree']);
+
+/** Reports carry `tree` once read, whichever way the process wrote it. */
+function withTree(report: ProcessReport): ProcessReport {
+  const columns = report.treeColumns;
+  if (!columns || !Array.isArray(columns.parent)) return report;
+  const tree: TreeRecord[] = [];
+  for (let i = 0; i < columns.parent.length; i++) {
+    tree.push({ parent: columns.parent[i], fn: columns.fn[i], calls: columns.calls[i], totalMs: columns.totalMs[i], selfMs: columns.selfMs[i] });
+  }
+  const { treeColumns: _, ...rest } = report;
+  return { ...rest, tree };
+}
 
 /** Writes a process report atomically (mode 0600). */
 export function writeProcessReport(file: string, report: ProcessReport): void {
@@ -40,7 +52,7 @@ export function writeProcessReport(file: string, report: ProcessReport): void {
 export function readProcessReport(file: string): ProcessReport | undefined {
   try {
     const report = JSON.parse(readPrivate(file).toString('utf8')) as ProcessReport;
-    return report.version === 1 && Array.isArray(report.functions) ? report : undefined;
+    return report.version === 1 && Array.isArray(report.functions) ? withTree(report) : undefined;
   } catch {
     return undefined;
   }
