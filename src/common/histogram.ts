@@ -52,6 +52,11 @@ export class Histogram {
     }
   }
 
+  /** The counts as sparse pairs by rising index: the form summary.json carries. */
+  sparse(): SparseCounts {
+    return [...this.counts].filter(([, count]) => count !== 0).sort((a, b) => a[0] - b[0]);
+  }
+
   /** Value (ns) at quantile q in [0, 1]: the middle of the bucket holding that rank, never above `maxNs`. */
   quantile(q: number, maxNs: number): number {
     if (this.total === 0) return 0;

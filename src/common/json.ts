@@ -4,7 +4,8 @@
 // string limit (~512 MB). For plain data (no toJSON, no replacer) the text is
 // JSON.stringify(value, null, indent)'s, except that nesting deeper than
 // `indentLevels` is written compactly: indenting it would make the text grow
-// with the square of the depth.
+// with the square of the depth. With `inlineNumbers`, an array of numbers only
+// (a histogram's [bucket, count] pair) is written on one line.
 
 interface Frame {
   value: unknown[] | Record<string, unknown>;
@@ -14,9 +15,9 @@ interface Frame {
   depth: number;
 }
 
-export function stringifyJson(value: unknown, indent = 0, indentLevels = 64): string {
+export function stringifyJson(value: unknown, indent = 0, indentLevels = 64, inlineNumbers = false): string {
   const chunks: string[] = [];
-  writeJson((chunk) => chunks.push(chunk), value, indent, indentLevels);
+  writeJson((chunk) => chunks.push(chunk), value, indent, indentLevels, inlineNumbers);
   return chunks.join('');
 }
 
@@ -24,7 +25,7 @@ export function stringifyJson(value: unknown, indent = 0, indentLevels = 64): st
 const CHUNK = 1 << 16;
 
 /** Hands `value`'s JSON text to `write` in chunks, as stringifyJson would give it. */
-export function writeJson(sink: (chunk: string) => void, value: unknown, indent = 0, indentLevels = 64): void {
+export function writeJson(sink: (chunk: string) => void, value: unknown, indent = 0, indentLevels = 64, inlineNumbers = false): void {
   let parts: string[] = [];
   let pending = 0;
   const push = (part: string) => {
@@ -46,6 +47,7 @@ export function writeJson(sink: (chunk: string) => void, value: unknown, indent 
   const visit = (item: unknown, depth: number) => {
     if (Array.isArray(item)) {
       if (item.length === 0) push('[]');
+      else if (inlineNumbers && gap !== '' && item.every((x) => typeof x === 'number')) push(JSON.stringify(item));
       else {
         push('[');
         stack.push({ value: item, keys: undefined, next: 0, depth });

@@ -126,6 +126,12 @@ export interface SummaryFunction extends FunctionFigures {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  /**
+   * The merged latency histogram of the timed calls, [bucketIndex, count] pairs by
+   * rising index (src/common/histogram.ts): what `tanzhen diff` tests and
+   * `tanzhen report A B` merges. Absent in summaries written before it was added.
+   */
+  histogram?: Array<[number, number]>;
 }
 
 /** The call tree aggregated by path: root → child → … */
@@ -166,6 +172,60 @@ export interface Summary {
   /** Set when a process's call tree reached its cap (--max-nodes): later new paths are under "(other calls)". */
   treeLimit?: number;
   calibration?: Calibration;
+  /** The working directory of the run: `tanzhen diff` matches files by their path inside it. */
+  cwd?: string;
+}
+
+/** One side of a function's comparison in `tanzhen diff --json`. Durations in ms. */
+export interface DiffSide {
+  calls: number;
+  /** Calls whose duration was recorded (fewer than calls when sampled): the test's sample size. */
+  timed: number;
+  errors: number;
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export type DiffVerdict = 'slower' | 'faster' | 'unchanged' | 'new' | 'gone' | 'too few calls';
+
+/** `tanzhen diff --json`, version 1 (docs/diff.md). */
+export interface DiffReport {
+  version: 1;
+  /** Where each side came from, as given on the command line. */
+  base: string;
+  head: string;
+  /** The settings the verdicts were reached with. */
+  test: { name: 'brunner-munzel'; alpha: number; minChange: number; minCalls: number };
+  /** How many runs each side merges (a directory of out directories: repeated runs). */
+  runs: { base: number; head: number };
+  functions: DiffFunction[];
+  /** Set with --fail-on: the rules, and the ones a function broke. */
+  failOn?: { rules: string[]; failed: Array<{ target: string; name: string; file: string; rule: string }> };
+}
+
+export interface DiffFunction {
+  target: string;
+  name: string;
+  file: string;
+  /** Absent for a `new` function. */
+  base?: DiffSide;
+  /** Absent for a `gone` function. */
+  head?: DiffSide;
+  verdict: DiffVerdict;
+  /** Relative changes, head / base − 1 (0.1: 10% more); absent unless both sides have calls. */
+  change?: { meanMs: number; p50Ms: number; p95Ms: number; p99Ms: number; shift: number };
+  /** Two-sided p-value of the Brunner–Munzel test; absent unless both sides have enough timed calls. */
+  p?: number;
+  /** With repeated runs (3 or more in all): p-value of a t-test on the runs' log medians, which the verdict also needs below alpha. */
+  pRuns?: number;
+  /** Estimated P(head call > base call) + ½ P(equal): 0.5 when neither is slower. */
+  probabilitySlower?: number;
+  /** Each percentile's distribution-free (1 − alpha) confidence intervals in the two runs: apart (higher, lower) or not. */
+  percentiles?: Record<'p50' | 'p95' | 'p99', 'higher' | 'lower' | 'overlap'>;
+  /** Total time in head minus base, ms: the sort key (impact). */
+  impactMs: number;
 }
 
 /** Environment variables that carry a run's settings into probed processes. */

@@ -30,20 +30,35 @@ export interface RunArgs extends TableArgs {
   otlpTimeout?: number;
   metricsPort?: number;
   metricsHost?: string;
+  /** --baseline DIR: print the diff against that run at the end; --fail-on gates the exit code on it. */
+  baseline?: string;
+  failOn?: string;
   command: string[];
 }
 
 export interface ReportArgs extends TableArgs {
-  dir: string;
+  /** One run directory (or summary.json), or several to merge. */
+  dirs: string[];
   json: boolean;
   tree: boolean;
+}
+
+export interface DiffArgs {
+  base: string;
+  head: string;
+  format: 'table' | 'json' | 'markdown';
+  failOn?: string;
+  alpha?: number;
+  minChange?: number;
+  minCalls?: number;
 }
 
 export type Parsed =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
   | { kind: 'run'; args: RunArgs }
-  | { kind: 'report'; args: ReportArgs };
+  | { kind: 'report'; args: ReportArgs }
+  | { kind: 'diff'; args: DiffArgs };
 
 export function parseArgs(argv: string[]): Parsed {
   const [verb, ...rest] = argv;
@@ -51,9 +66,10 @@ export function parseArgs(argv: string[]): Parsed {
   if (verb === '--version' || verb === '-v') return { kind: 'version' };
   if (verb === 'run') return parseRun(rest);
   if (verb === 'report') return parseReport(rest);
+  if (verb === 'diff') return parseDiff(rest);
   // `tanzhen -t ./app.js:main -- node app.js`: `run` forgotten.
   if (verb.startsWith('-') && parsesAsRun(argv)) throw new UsageError(`unknown command ${JSON.stringify(verb)}; did you mean: tanzhen run ${shortened(argv)}`);
-  throw new UsageError(`unknown command ${JSON.stringify(verb)}`, 'tanzhen run [options] -- <command>, or tanzhen report DIR');
+  throw new UsageError(`unknown command ${JSON.stringify(verb)}`, 'tanzhen run [options] -- <command>, tanzhen report DIR, or tanzhen diff BASE HEAD');
 }
 
 function parsesAsRun(argv: string[]): boolean {
@@ -184,6 +200,12 @@ function parseRun(args: string[]): Parsed {
       case '--metrics-host':
         [run.metricsHost, i] = valueOf(args, i, name);
         break;
+      case '--baseline':
+        [run.baseline, i] = valueOf(args, i, name);
+        break;
+      case '--fail-on':
+        [run.failOn, i] = valueOf(args, i, name);
+        break;
       case '-q':
       case '--quiet':
         run.quiet = true;
@@ -215,15 +237,16 @@ function isHttpUrl(value: string): boolean {
 }
 
 function finishRun(run: RunArgs): Parsed {
+  if (run.failOn !== undefined && run.baseline === undefined) throw new UsageError('--fail-on needs --baseline DIR (the run to compare with)', 'tanzhen run --baseline DIR --fail-on p95>10% -- <command>');
   if (run.command.length === 0) throw new UsageError('no command to run', 'tanzhen run -t ./app.js:main -- node app.js');
   if (run.live && run.flushMs === 0) throw new UsageError('--live shows what the processes save every flush interval: --flush-interval 0 turns that off', HINT);
   return { kind: 'run', args: run };
 }
 
-const REPORT_HINT = 'tanzhen report DIR [--top N|all] [--sort total|self|calls|p99|errors] [--json | --tree]';
+const REPORT_HINT = 'tanzhen report DIR [DIR…] [--top N|all] [--sort total|self|calls|p99|errors] [--json | --tree]';
 
 function parseReport(args: string[]): Parsed {
-  let dir: string | undefined;
+  const dirs: string[] = [];
   let json = false;
   let tree = false;
   const table: TableArgs = {};
@@ -236,18 +259,46 @@ function parseReport(args: string[]): Parsed {
     else if (arg === '--tree') tree = true;
     else if (arg === '-h' || arg === '--help') return { kind: 'help', topic: 'report' };
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`, REPORT_HINT);
-    else if (dir === undefined) dir = arg;
-    else throw new UsageError(`unexpected argument ${arg}`, REPORT_HINT);
+    else dirs.push(arg);
   }
-  if (dir === undefined) throw new UsageError('which run directory?', REPORT_HINT);
-  return { kind: 'report', args: { dir, json, tree, ...table } };
+  if (dirs.length === 0) throw new UsageError('which run directory?', REPORT_HINT);
+  return { kind: 'report', args: { dirs, json, tree, ...table } };
+}
+
+function parseDiff(args: string[]): Parsed {
+  const paths: string[] = [];
+  const diff: Omit<DiffArgs, 'base' | 'head'> = { format: 'table' };
+  const hint = 'tanzhen diff BASE HEAD [--json | --markdown] [--fail-on p95>10%]';
+  const number = (i: number, name: string, check: (n: number) => boolean, what: string): [number, number] => {
+    const [value, next] = valueOf(args, i, name);
+    const n = Number(value.replace(/%$/, '')) / (value.endsWith('%') ? 100 : 1);
+    if (value.trim() === '' || !check(n)) throw new UsageError(`${name} takes ${what}, not ${JSON.stringify(value)}`, hint);
+    return [n, next];
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const name = arg.startsWith('--') && arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+    if (name === '--json' || name === '--markdown') {
+      if (diff.format !== 'table') throw new UsageError('--json and --markdown: one or the other', hint);
+      diff.format = name === '--json' ? 'json' : 'markdown';
+    } else if (name === '--fail-on') [diff.failOn, i] = valueOf(args, i, name);
+    else if (name === '--alpha') [diff.alpha, i] = number(i, name, (n) => n > 0 && n < 1, 'a significance level in (0, 1)');
+    else if (name === '--min-change') [diff.minChange, i] = number(i, name, (n) => n >= 0, 'a relative change ≥ 0 (5% or 0.05)');
+    else if (name === '--min-calls') [diff.minCalls, i] = integerOf(args, i, name, 2);
+    else if (arg === '-h' || arg === '--help') return { kind: 'help', topic: 'diff' };
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`, hint);
+    else paths.push(arg);
+  }
+  if (paths.length !== 2) throw new UsageError(paths.length < 2 ? 'diff needs two runs: BASE and HEAD (out directories or summary.json files)' : `unexpected argument ${paths[2]}`, hint);
+  return { kind: 'diff', args: { base: paths[0], head: paths[1], ...diff } };
 }
 
 export const HELP = `tanzhen: time any function of a running program, without touching its code
 
 Usage:
   tanzhen run [options] [--] <command> [args...]
-  tanzhen report DIR [--top N|all] [--sort COLUMN] [--json | --tree]
+  tanzhen report DIR [DIR...] [--top N|all] [--sort COLUMN] [--json | --tree]
+  tanzhen diff BASE HEAD [--json | --markdown] [--fail-on EXPR]
 
 Options for run:
   -t, --trace <module>:<name>  a function to time (repeatable), e.g.
@@ -278,6 +329,10 @@ Options for run:
       --otlp-timeout MS        time left to send the last spans at exit (default 2000)
       --metrics-port PORT      serve Prometheus metrics at :PORT/metrics during the run
       --metrics-host HOST      address to serve them on (default 127.0.0.1)
+      --baseline DIR           at the end, print the diff against that run (an
+                               out directory or summary.json) on stderr
+      --fail-on EXPR           with --baseline: exit 1 when a function got
+                               significantly slower past a threshold (see diff)
   -q, --quiet                  no table at exit
       --top N|all              functions in the table (default 25, by total time;
                                never-called functions are only counted)
@@ -285,10 +340,22 @@ Options for run:
   -h, --help                   this help
       --version                the version
 
-Options for report (DIR is a run's --out directory):
+Options for report (DIR is a run's --out directory; several, or a directory
+of them, are merged into one):
       --top N|all, --sort COLUMN   as for run
       --json                   the whole summary as JSON on stdout
       --tree                   the call tree as text on stdout
+
+Options for diff (BASE and HEAD: out directories, summary.json files, or
+directories of repeated runs):
+      --json                   the comparison as JSON (docs/diff.md)
+      --markdown               the comparison as a pull-request comment
+      --fail-on EXPR           exit 1 when a function is significantly worse by
+                               more than a threshold: p50|p95|p99|mean>N% or
+                               >N ms|µs|s, errors>N or errors>N%; comma-separated
+      --alpha A                significance level of the test (default 0.01)
+      --min-change X           smaller typical changes are unchanged (default 5%)
+      --min-calls N            fewer timed calls: too few calls (default 30)
 
 Targets also come from TANZHEN_TRACE (separated by ';' or newlines), from
 tanzhen.config.json in the working directory, or from a "tanzhen" key in

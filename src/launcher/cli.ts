@@ -1,14 +1,12 @@
 // Entry of the `tanzhen` command.
-import { readFileSync, existsSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { HELP, parseArgs } from './args.js';
 import { UsageError } from './errors.js';
 import { writeJson } from '../common/json.js';
-import { buildSummary } from '../report/summary.js';
+import { mergeSummaries, MergeError } from '../report/merge.js';
 import { renderTree } from '../report/tree-text.js';
-import { readProcessReports } from '../common/run-dir/reports.js';
-import { readRunRecord, readSummary, summaryPath } from '../common/run-dir/results.js';
-import { SUMMARY_FILE } from '../common/run-dir/layout.js';
+import { readRuns } from './read-runs.js';
+import { diff } from './diff.js';
 import { printSummary, run } from './run.js';
 import { writeStderr } from '../common/stderr.js';
 import type { ReportArgs } from './args.js';
@@ -18,23 +16,15 @@ function version(): string {
   return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 }
 
-/** `tanzhen report DIR`: merges again from the per-process data, so it also works while the run goes on. */
+/** `tanzhen report DIR…`: one run, or several merged into one summary (repeated CI runs). */
 function report(args: ReportArgs): void {
-  const dir = path.resolve(args.dir);
-  const summaryFile = summaryPath(dir);
+  const summaries = args.dirs.flatMap(readRuns);
   let summary: Summary;
-  const reports = readProcessReports(dir);
-  const record = reports.length > 0 ? readRunRecord(dir) : undefined;
-  if (record) {
-    summary = buildSummary(reports, { command: record.command, exitCode: record.exitCode ?? null, signal: record.signal, targets: record.targets });
-  } else if (existsSync(summaryFile)) {
-    try {
-      summary = readSummary(summaryFile);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  } else {
-    throw new UsageError(`${args.dir} holds no tanzhen results (no ${SUMMARY_FILE})`);
+  try {
+    summary = summaries.length === 1 ? summaries[0] : mergeSummaries(summaries);
+  } catch (error) {
+    if (error instanceof MergeError) throw new UsageError(error.message);
+    throw error;
   }
   // `tanzhen report DIR --tree | head`: a reader that stops early ends the command quietly, as with git or ls.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -42,7 +32,7 @@ function report(args: ReportArgs): void {
     throw error;
   });
   if (args.json) {
-    writeJson((chunk) => process.stdout.write(chunk), summary, 2);
+    writeJson((chunk) => process.stdout.write(chunk), summary, 2, 64, true);
     process.stdout.write('\n');
   } else if (args.tree) process.stdout.write(renderTree(summary, { width: process.stdout.columns || 120 }));
   else printSummary(summary, { top: args.top, sort: args.sort, saved: true });
@@ -60,6 +50,8 @@ async function main(argv: string[]): Promise<void> {
         return;
       case 'report':
         return report(parsed.args);
+      case 'diff':
+        return diff(parsed.args);
       case 'run':
         return await run(parsed.args);
     }

@@ -29,6 +29,7 @@ import { relayWarnings, type WarningRelay } from './warnings.js';
 import { missingData } from './no-data.js';
 import { droppedSpansNote, treeLimitNote } from './notes.js';
 import { startLive } from './live/start.js';
+import { failOnRules, printBaselineDiff, readSide } from './diff.js';
 
 export async function run(args: RunArgs): Promise<void> {
   const cwd = process.cwd();
@@ -38,21 +39,30 @@ export async function run(args: RunArgs): Promise<void> {
   const quiet = args.quiet || config.quiet === true;
   const calls = args.calls || config.calls === true;
   const out = args.out ?? config.out;
+  // A baseline that cannot be read, or a bad --fail-on, stops us before the program starts.
+  const rules = failOnRules(args.failOn);
+  const baseline = args.baseline === undefined ? undefined : readSide(args.baseline);
 
   const outDir = out ? path.resolve(cwd, out) : mkdtempSync(path.join(os.tmpdir(), 'tanzhen-'));
-  let result: ChildResult;
+  let ran: { result: ChildResult; summary?: Summary };
   try {
     prepareOutDir(outDir, out);
-    result = await runIn(outDir, { args, out, cwd, trace, quiet, calls });
+    ran = await runIn(outDir, { args, out, cwd, trace, quiet, calls });
   } finally {
     // Before exitLike: dying of the program's signal ends the launcher at once.
     if (out) releaseOutDir(outDir);
     else rmSync(outDir, { recursive: true, force: true });
   }
+  const { result, summary } = ran;
+  let regression = false;
+  if (baseline && summary) regression = printBaselineDiff(baseline, summary, rules);
+  else if (baseline && !result.spawnError) warn('no diff against the baseline: this run has no summary');
   exitLike(result);
+  // A regression fails a program that succeeded; a program that failed keeps its own exit code.
+  if (regression && result.code === 0 && !result.signal && !result.spawnError) process.exitCode = 1;
 }
 
-async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { args: RunArgs; out: string | undefined; cwd: string; trace: string[]; quiet: boolean; calls: boolean }): Promise<ChildResult> {
+async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { args: RunArgs; out: string | undefined; cwd: string; trace: string[]; quiet: boolean; calls: boolean }): Promise<{ result: ChildResult; summary?: Summary }> {
   const targetsFile = passTargets(outDir, trace);
   const record: RunRecord = { command: args.command, targets: trace, cwd, startedAt: Date.now() };
   writeQuietly(outDir, record);
@@ -95,9 +105,11 @@ async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { 
   }
   relay.stop();
   await exporters.close(); // the last spans, within --otlp-timeout
-  if (result.spawnError) writeStderr(`tanzhen: ${result.spawnError.message}\n`);
-  else await finish({ outDir, out, cwd, quiet, table: args, trace, record, result, relay });
-  return result;
+  if (result.spawnError) {
+    writeStderr(`tanzhen: ${result.spawnError.message}\n`);
+    return { result };
+  }
+  return { result, summary: await finish({ outDir, out, cwd, quiet, table: args, trace, record, result, relay }) };
 }
 
 /** After the command: warnings, summary.json and the other files, the table. Each step fails alone, with one warning. */
@@ -111,16 +123,16 @@ async function finish(run: {
   record: RunRecord;
   result: ChildResult;
   relay: WarningRelay;
-}): Promise<void> {
+}): Promise<Summary | undefined> {
   const { outDir, out, result } = run;
   let summary: Summary;
   try {
     const reports = readProcessReports(outDir);
     run.relay.flush(reports);
-    summary = buildSummary(reports, { command: run.record.command, exitCode: result.code, signal: result.signal ?? undefined, targets: run.trace, noData: missingData(outDir, reports, result) });
+    summary = buildSummary(reports, { command: run.record.command, exitCode: result.code, signal: result.signal ?? undefined, targets: run.trace, noData: missingData(outDir, reports, result), cwd: run.cwd });
   } catch (error) {
     warn(`could not summarise the run: ${(error as Error).message}`);
-    return;
+    return undefined;
   }
   if (out) {
     try {
@@ -135,6 +147,7 @@ async function finish(run: {
   if (!run.quiet) printSummary(summary, { top: run.table.top, sort: run.table.sort, saved: out !== undefined });
   else for (const u of summary.unmatched) warn(`unmatched ${u.target}: ${u.message}`);
   for (const note of [treeLimitNote(summary), droppedSpansNote(summary)]) if (note) warn(note);
+  return summary;
 }
 
 /** Bad targets stop the launcher before the program starts. */

@@ -1,6 +1,6 @@
 // Merges the reports of every probed process of a run into summary.json:
 // functions by (file, name), histograms bucket by bucket, call trees by path.
-import { Histogram } from '../common/histogram.js';
+import { FunctionMerge, round } from './function-merge.js';
 import type { Calibration, ProcessReport, Summary, SummaryFunction, TreeNode, Unmatched } from '../common/types.js';
 import { nearest } from './suggest.js';
 
@@ -12,6 +12,7 @@ export interface RunInfo {
   targets: string[];
   /** Why some process's data may be missing (then a module not seen may still have loaded). */
   noData?: string;
+  cwd?: string;
 }
 
 export function buildSummary(reports: ProcessReport[], run: RunInfo): Summary {
@@ -30,6 +31,7 @@ export function buildSummary(reports: ProcessReport[], run: RunInfo): Summary {
     droppedSpans: reports.reduce((sum, r) => sum + (r.spans?.dropped ?? 0), 0),
     ...treeLimit(reports),
     ...calibration(reports),
+    ...(run.cwd ? { cwd: run.cwd } : {}),
   };
 }
 
@@ -37,45 +39,10 @@ export function buildSummary(reports: ProcessReport[], run: RunInfo): Summary {
 const OTHER_CALLS = -1;
 export const OTHER_NODE = { name: '(other calls)', file: '' };
 
-const keyOf = (f: { file: string; name: string }) => `${f.file}\0${f.name}`;
-
 function mergeFunctions(reports: ProcessReport[]): SummaryFunction[] {
-  const byKey = new Map<string, { fn: SummaryFunction; histogram: Histogram }>();
-  for (const report of reports) {
-    for (const f of report.functions) {
-      const key = keyOf(f);
-      let entry = byKey.get(key);
-      if (entry === undefined) {
-        const fn: SummaryFunction = { target: f.target, name: f.name, file: f.file, line: f.line, calls: 0, errors: 0, totalMs: 0, selfMs: 0, meanMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 };
-        entry = { fn, histogram: new Histogram() };
-        byKey.set(key, entry);
-      }
-      const fn = entry.fn;
-      fn.calls += f.calls;
-      fn.errors += f.errors;
-      fn.totalMs += f.totalMs;
-      fn.selfMs += f.selfMs ?? f.totalMs;
-      fn.maxMs = Math.max(fn.maxMs, f.maxMs);
-      if (f.sampleEvery) fn.sampleEvery = Math.max(fn.sampleEvery ?? 1, f.sampleEvery);
-      if (f.unfinished) fn.unfinished = (fn.unfinished ?? 0) + f.unfinished;
-      entry.histogram.add(f.histogram);
-    }
-  }
-  const functions = [...byKey.values()]
-    .map(({ fn, histogram }) => {
-      const maxNs = fn.maxMs * 1e6;
-      return {
-        ...fn,
-        totalMs: round(fn.totalMs),
-        selfMs: round(fn.selfMs),
-        meanMs: fn.calls > 0 ? round(fn.totalMs / fn.calls) : 0,
-        p50Ms: round(histogram.quantile(0.5, maxNs) / 1e6),
-        p95Ms: round(histogram.quantile(0.95, maxNs) / 1e6),
-        p99Ms: round(histogram.quantile(0.99, maxNs) / 1e6),
-        maxMs: round(fn.maxMs),
-      };
-    });
-  return functions.sort((a, b) => b.totalMs - a.totalMs || a.name.localeCompare(b.name));
+  const merge = new FunctionMerge();
+  for (const report of reports) for (const f of report.functions) merge.add(f, f.histogram);
+  return merge.functions();
 }
 
 function mergeTrees(reports: ProcessReport[]): TreeNode[] {
@@ -156,9 +123,4 @@ function unmatched(reports: ProcessReport[], targets: string[], noData?: string)
     out.push({ target, message });
   }
   return out;
-}
-
-/** Nanosecond precision is plenty for JSON readers. */
-function round(ms: number): number {
-  return Math.round(ms * 1e6) / 1e6;
 }

@@ -37,7 +37,7 @@ export function readRunRecord(outDir: string): RunRecord | undefined {
 
 export function writeSummary(outDir: string, summary: Summary): void {
   writeFileStreamed(path.join(outDir, SUMMARY_FILE), (write) => {
-    writeJson(write, summary, 2);
+    writeJson(write, summary, 2, 64, true);
     write('\n');
   });
 }
