@@ -14,6 +14,7 @@ export const LIMITS = {
   loadFromMajor: 22,
   preloadDeltaMs: 10,
   memoryGrowthMB: 5,
+  wildcardRatio: 2,
 };
 
 export function checkTargets(r) {
@@ -51,6 +52,11 @@ export function checkTargets(r) {
       const v = Object.values(s.variants).find((x) => x.role === role);
       if (!v) continue;
       add('c', s.version, `preload start-up, ${which}, ≤ +${LIMITS.preloadDeltaMs} ms over bare`, v.deltaMs, LIMITS.preloadDeltaMs, v.deltaMs <= LIMITS.preloadDeltaMs, `+${v.deltaMs.toFixed(1)} ms`);
+    }
+  }
+  for (const [major, w] of Object.entries(r.wildcards ?? {})) {
+    for (const [name, c] of Object.entries(w.cases)) {
+      add('e', w.version, `${name}: warm run ≤ ${LIMITS.wildcardRatio}× bare`, c.warmRatio, LIMITS.wildcardRatio, c.warmRatio <= LIMITS.wildcardRatio, `${fmtRatio(c.warmRatio)} (cold ${fmtRatio(c.coldRatio)})`);
     }
   }
   for (const [major, m] of Object.entries(r.memory)) {
@@ -99,6 +105,14 @@ function sections(r) {
       }
     }
     out.push({ title: 'c. Start-up (medians of whole-process runs)', rows });
+  }
+  const wc = Object.values(r.wildcards ?? {});
+  if (wc.length) {
+    const rows = [['Node', 'run', 'bare', 'probed, cold cache', 'ratio', 'probed, warm cache', 'ratio']];
+    for (const w of wc) {
+      for (const [name, c] of Object.entries(w.cases)) rows.push([ver(w.version), name, fmtMs(c.bareMs), fmtMs(c.coldMs), fmtRatio(c.coldRatio), fmtMs(c.warmMs), fmtRatio(c.warmRatio)]);
+    }
+    out.push({ title: 'e. Wildcard targets over big packages, whole `tanzhen run -q` vs the bare command (medians; ratio = median of per-round ratios)', rows });
   }
   const mem = [...Object.values(r.memory), ...Object.values(r.memorySpans ?? {})];
   if (mem.length) {

@@ -7,11 +7,12 @@
 //      elsewhere, vs bare and vs require-in-the-middle / import-in-the-middle;
 //   c. start-up of the preload and the launcher vs bare node and vs
 //      OpenTelemetry's auto-instrumentations register;
-//   d. RSS growth over 50 M probed calls.
+//   d. RSS growth over 50 M probed calls;
+//   e. `*` over typescript (tsc) and prettier, whole runs vs bare (bench/wildcards.mjs).
 // Every figure is a ratio to a baseline measured in the same run. Prints a
 // table, writes bench/results.json, checks the targets.
 //
-//   node bench/run.mjs [--quick] [--smoke] [--spans] [--only a,b,c,d] [--nodes 20,24] [--out FILE]
+//   node bench/run.mjs [--quick] [--smoke] [--spans] [--only a,b,c,d,e] [--nodes 20,24] [--out FILE]
 //
 // --spans: also measure memory with spans on (TANZHEN_SPANS=1, TANZHEN_OUT
 //   set): informational, the span cap should keep it bounded.
@@ -25,11 +26,12 @@ import { pathToFileURL } from 'node:url';
 import { BENCH, ROOT, TMP, REGISTER, REGISTER_URL, median, spread, cleanEnv, findNodes, runProcess, lastJson } from './lib.mjs';
 import { writeCallFixture, writeOutsideCjsTarget, writeOutsideTarget, writeTree } from './generate.mjs';
 import { renderText, checkTargets } from './report.mjs';
+import { wildcards } from './wildcards.mjs';
 
 const OTEL_AUTO_VERSION = '0.82.0';
 
 function parseArgs(argv) {
-  const o = { smoke: false, quick: false, spans: false, only: ['a', 'b', 'c', 'd'], nodes: undefined, out: undefined };
+  const o = { smoke: false, quick: false, spans: false, only: ['a', 'b', 'c', 'd', 'e'], nodes: undefined, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--smoke') o.smoke = true;
@@ -39,7 +41,7 @@ function parseArgs(argv) {
     else if (a === '--nodes') o.nodes = argv[++i].split(',').map(Number);
     else if (a === '--out') o.out = argv[++i];
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/run.mjs [--quick] [--smoke] [--spans] [--only a,b,c,d] [--nodes 20,24] [--out FILE]');
+      console.log('usage: node bench/run.mjs [--quick] [--smoke] [--spans] [--only a,b,c,d,e] [--nodes 20,24] [--out FILE]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -49,12 +51,12 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 const MODE = opts.smoke ? 'smoke' : opts.quick ? 'quick' : 'full';
 const SIZES = {
-  full: { callRounds: 5, callMinCpuMs: 150, modules: 1500, loadRuns: 7, startRuns: 9, memCalls: 50_000_000 },
-  quick: { callRounds: 3, callMinCpuMs: 100, modules: 1500, loadRuns: 4, startRuns: 7, memCalls: 5_000_000 },
-  smoke: { callRounds: 1, callMinCpuMs: 2, modules: 30, loadRuns: 1, startRuns: 1, memCalls: 200_000 },
+  full: { callRounds: 5, callMinCpuMs: 150, modules: 1500, loadRuns: 7, startRuns: 9, memCalls: 50_000_000, wildcardRuns: 5 },
+  quick: { callRounds: 3, callMinCpuMs: 100, modules: 1500, loadRuns: 4, startRuns: 7, memCalls: 5_000_000, wildcardRuns: 3 },
+  smoke: { callRounds: 1, callMinCpuMs: 2, modules: 30, loadRuns: 1, startRuns: 1, memCalls: 200_000, wildcardRuns: 1 },
 }[MODE];
 /** Which Node majors each section runs on by default (all that are present, else this one). */
-const DEFAULT_NODES = { a: [20, 22, 24, 26], b: [20, 24], c: [20, 22, 24, 26], d: [20, 24] };
+const DEFAULT_NODES = { a: [20, 22, 24, 26], b: [20, 24], c: [20, 22, 24, 26], d: [20, 24], e: [20, 22, 24, 26] };
 
 if (!existsSync(REGISTER)) {
   console.error(`bench: ${REGISTER} is missing; run \`npm run build\` first`);
@@ -83,6 +85,7 @@ const results = {
   startup: {},
   memory: {},
   memorySpans: {},
+  wildcards: {},
   notes: [],
 };
 
@@ -312,6 +315,9 @@ async function main() {
         results.memorySpans[node.major] = memory(node, true);
       }
     }
+  }
+  if (opts.only.includes('e') && !opts.smoke) {
+    for (const node of nodesFor('e')) results.wildcards[node.major] = { version: node.version, cases: wildcards(node, SIZES.wildcardRuns, log) };
   }
   results.machine.loadavgAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   results.durationS = Math.round((Date.now() - started) / 100) / 10;
