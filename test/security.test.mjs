@@ -304,7 +304,10 @@ require('fs').readFileSync(__filename);\n`,
       child.stderr.on('data', (d) => (stderr += d));
       child.on('close', (code) => resolve({ code, stderr }));
     });
-  const allowedSpecial = (p) => p.startsWith('/dev/') || p.startsWith('/proc/self/') || p === log;
+  // The cache of instrumented sources (HOME/.cache/tanzhen/rewrite) is the one place besides the out directory.
+  const cache = path.join(home, '.cache', 'tanzhen');
+  const inCache = (p) => [path.dirname(cache), cache, path.join(cache, 'rewrite')].includes(p) || p.startsWith(path.join(cache, 'rewrite') + path.sep);
+  const allowedSpecial = (p) => p.startsWith('/dev/') || p.startsWith('/proc/self/') || p === log || inCache(p);
 
   const out = path.join(dir, 'out');
   const withOut = await straced(['--out', out]);
@@ -321,7 +324,10 @@ require('fs').readFileSync(__filename);\n`,
   assert.equal(runDirs.size, 1, JSON.stringify(written));
   assert.match([...runDirs][0], /^tanzhen-/);
   assert.deepEqual(readdirSync(tmp).filter((f) => f !== 'strace.log'), [], 'the temporary run directory is removed');
-  assert.deepEqual(readdirSync(home), []);
+  assert.deepEqual(readdirSync(home), ['.cache']);
+  assert.deepEqual(readdirSync(path.join(home, '.cache')), ['tanzhen']);
+  for (const entry of [cache, path.join(cache, 'rewrite')]) assert.equal(statSync(entry).mode & 0o777, 0o700, entry);
+  for (const name of readdirSync(path.join(cache, 'rewrite'))) assert.equal(statSync(path.join(cache, 'rewrite', name)).mode & 0o777, 0o600, name);
   assert.deepEqual(readdirSync(dir).sort(), ['lib.js', 'lib.mjs', 'main.js', 'out', 'worker.js'].sort());
 });
 
