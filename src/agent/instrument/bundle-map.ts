@@ -1,0 +1,205 @@
+// Targets found through a loaded file's source map: `./src/db.ts:Client.query`
+// in a bundle (esbuild, webpack, rollup), in tsc's outDir, in a package's
+// minified file. Called for every module the program loads, so the common
+// answers come cheap: no map comment on the last line, a file under
+// node_modules that no target names, or a map whose `sources` (read before
+// anything else in it) name no target. Only then is the whole map parsed,
+// for the rewrite to follow each function to the source it was written in
+// (original-names.ts).
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Target } from '../../common/types.js';
+import type { TargetSet } from '../targets.js';
+import type { FoundFunction } from './collect.js';
+import type { OriginalSources } from './original-names.js';
+import type { RawMap } from './source-map.js';
+
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+const COMMENTS = ['//# sourceMappingURL=', '//@ sourceMappingURL='];
+
+/** What the rewrite of one module needs: its targets, and the map when names come through it. */
+export interface ModulePlan {
+  targets: Target[];
+  map?: RawMap;
+  /** The map came inline (a data URL): the rewrite composes its own map onto it. */
+  inline?: boolean;
+  sources?: OriginalSources;
+  /** Whether `target` may time `fn`: the target names this file, or the source `fn` was written in. */
+  accepts(target: Target, fn: FoundFunction): boolean;
+}
+
+const anyFunction = () => true;
+
+/** The plan for a loaded module, or undefined to leave it alone. Never throws. */
+export function planModule(set: TargetSet, filename: string, source: string | Uint8Array | null | undefined): ModulePlan | undefined {
+  const direct = set.forFile(filename);
+  const plain = direct.length > 0 ? { targets: direct, accepts: anyFunction } : undefined;
+  if (source == null || (direct.length === 0 && filename.includes(NODE_MODULES))) return plain;
+  const url = mapUrlOf(source);
+  if (url === undefined) return plain;
+  try {
+    return withMap(set, filename, url, direct) ?? plain;
+  } catch {
+    // An unreadable map costs the source names, never the module.
+    return plain;
+  }
+}
+
+function withMap(set: TargetSet, filename: string, url: string, direct: Target[]): ModulePlan | undefined {
+  const read = readMap(url, filename);
+  if (!read) return undefined;
+  const head = sourcesOf(read.text);
+  if (!head) return undefined;
+  const files = resolveSources(head.sources, head.sourceRoot, read.mapFile);
+  const viaMap = set.sourceTargets.filter((t) => !direct.includes(t) && files.some((f) => f !== undefined && set.matchesFile(t, f)));
+  if (direct.length === 0 && viaMap.length === 0) return undefined;
+  const map = JSON.parse(read.text) as RawMap;
+  if (!Array.isArray(map.sources) || typeof map.mappings !== 'string') return undefined;
+  const wanted = files.map((f) => direct.length > 0 || (f !== undefined && viaMap.some((t) => set.matchesFile(t, f))));
+  const directSet = new Set(direct);
+  return {
+    targets: [...direct, ...viaMap],
+    map,
+    inline: read.inline,
+    // A loader's map of the file it compiled keeps that loader's lenient naming; a bundle's names only what it can place.
+    sources: { files, wanted: (i) => wanted[i] === true, strict: viaMap.length > 0 || map.sources.length > 1 },
+    accepts: (target, fn) => directSet.has(target) || (fn.file !== undefined && set.matchesFile(target, fn.file)),
+  };
+}
+
+/** The URL of the last line's `//# sourceMappingURL=`, or undefined. Looks at the last line only. */
+export function mapUrlOf(source: string | Uint8Array): string | undefined {
+  if (typeof source === 'string') {
+    let end = source.length;
+    while (end > 0 && source.charCodeAt(end - 1) <= 32) end--;
+    const start = source.lastIndexOf('\n', end - 1) + 1;
+    for (const comment of COMMENTS) if (source.startsWith(comment, start)) return source.slice(start + comment.length, end).trim() || undefined;
+    return undefined;
+  }
+  const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] <= 32) end--;
+  const start = bytes.lastIndexOf(10, end - 1) + 1;
+  for (const comment of COMMENTS) {
+    if (end - start > comment.length && bytes.toString('latin1', start, start + comment.length) === comment)
+      return bytes.toString('utf8', start + comment.length, end).trim() || undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Node 20's CommonJS loader asks for `_compile` before handing over the text
+ * (legacy-cjs.ts): whether a file outside node_modules may end with a map
+ * comment, from its last bytes on disk. A long base64 tail counts: an inline
+ * map's comment starts far before it.
+ */
+export function mayCarryMap(filename: string): boolean {
+  if (filename.includes(NODE_MODULES)) return false;
+  let fd: number | undefined;
+  try {
+    fd = openSync(filename, 'r');
+    const size = fstatSync(fd).size;
+    const n = Math.min(size, 256);
+    const tail = Buffer.allocUnsafe(n);
+    readSync(fd, tail, 0, n, size - n);
+    const text = tail.toString('latin1');
+    return text.includes('sourceMappingURL=') || /[A-Za-z0-9+/=]{64}\s*$/.test(text);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+interface MapText {
+  text: string;
+  /** Where its sources resolve from: the map file, or the module for an inline map. */
+  mapFile: string;
+  inline: boolean;
+}
+
+function readMap(url: string, filename: string): MapText | undefined {
+  if (url.startsWith('data:')) {
+    const comma = url.indexOf(',');
+    if (comma < 0 || !/^data:application\/json/i.test(url)) return undefined;
+    const payload = url.slice(comma + 1);
+    const text = /;base64$/i.test(url.slice(0, comma)) ? Buffer.from(payload, 'base64').toString('utf8') : decodeURIComponent(payload);
+    return { text, mapFile: filename, inline: true };
+  }
+  let mapFile: string;
+  if (url.startsWith('file:')) mapFile = fileURLToPath(url);
+  else if (/^[a-z][\w+.-]+:/i.test(url)) return undefined; // http: and the like: nothing we read
+  else mapFile = path.resolve(path.dirname(filename), safeDecode(url));
+  return { text: readFileSync(mapFile, 'utf8'), mapFile, inline: false };
+}
+
+function safeDecode(url: string): string {
+  try {
+    return decodeURI(url);
+  } catch {
+    return url;
+  }
+}
+
+const SOURCES = /"sources"\s*:\s*\[/;
+const SOURCE_ROOT = /"sourceRoot"\s*:\s*("(?:[^"\\]|\\.)*")/;
+
+/** `sources` and `sourceRoot` read without parsing the rest (a bundle's sourcesContent can be megabytes). */
+function sourcesOf(text: string): { sources: Array<string | null>; sourceRoot: string } | undefined {
+  const at = SOURCES.exec(text);
+  if (!at) return undefined;
+  const open = at.index + at[0].length - 1;
+  const root = SOURCE_ROOT.exec(text);
+  try {
+    const sources = JSON.parse(text.slice(open, text.indexOf(']', open) + 1));
+    return { sources, sourceRoot: root ? JSON.parse(root[1]) : '' };
+  } catch {
+    // A `]` inside a source name: the whole map, then.
+    const map = JSON.parse(text);
+    return Array.isArray(map.sources) ? { sources: map.sources, sourceRoot: typeof map.sourceRoot === 'string' ? map.sourceRoot : '' } : undefined;
+  }
+}
+
+/** Each source as an absolute path, or undefined where it names no file we can place. */
+export function resolveSources(sources: Array<string | null>, sourceRoot: string, mapFile: string): Array<string | undefined> {
+  const dir = path.dirname(mapFile);
+  return sources.map((source) => {
+    if (typeof source !== 'string') return undefined;
+    const full = sourceRoot === '' ? source : sourceRoot.endsWith('/') ? sourceRoot + source : `${sourceRoot}/${source}`;
+    // webpack: `webpack://<namespace>/./src/db.js`, relative to its context (the project's root, as a rule).
+    const webpack = /^webpack:\/\/[^/]*\/(.*?)(?:\?[^/]*)?$/.exec(full);
+    if (webpack) return path.resolve(projectRoot(dir), webpack[1]);
+    if (full.startsWith('file:')) {
+      try {
+        return fileURLToPath(full);
+      } catch {
+        return undefined;
+      }
+    }
+    if (/^[a-z][\w+.-]+:/i.test(full)) return undefined;
+    return path.resolve(dir, full);
+  });
+}
+
+const roots = new Map<string, string>();
+
+/** The nearest directory at or above `dir` holding a package.json; `dir` itself when none does. */
+function projectRoot(dir: string): string {
+  let root = roots.get(dir);
+  if (root !== undefined) return root;
+  root = dir;
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      if (statSync(path.join(d, 'package.json')).isFile()) {
+        root = d;
+        break;
+      }
+    } catch {
+      // not here: one level up
+    }
+    if (path.dirname(d) === d) break;
+  }
+  roots.set(dir, root);
+  return root;
+}
