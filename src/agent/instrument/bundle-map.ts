@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Target } from '../../common/types.js';
 import type { TargetSet } from '../targets.js';
-import type { FoundFunction } from './collect.js';
+import { walk, type FoundFunction, type Node } from './collect.js';
 import type { OriginalSources } from './original-names.js';
 import type { RawMap } from './source-map.js';
 
@@ -202,4 +202,21 @@ function projectRoot(dir: string): string {
   }
   roots.set(dir, root);
   return root;
+}
+
+const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+
+/**
+ * The functions of a bundle worth following through its map: the named ones
+ * `found`, and the anonymous ones too (a minifier turns `async function main`
+ * called once into `!async function(){…}()`); those that lead to no named
+ * original drop out (original-names.ts).
+ */
+export function withAnonymous(program: Node, found: FoundFunction[]): FoundFunction[] {
+  const named = new Set(found.map((fn) => fn.node));
+  const out = [...found];
+  walk(program, (node) => {
+    if (FUNCTIONS.has(node.type) && node.body && !named.has(node)) out.push({ node, container: [], name: '', isStatic: true, isDefault: false });
+  });
+  return out;
 }

@@ -79,7 +79,8 @@ function renamed(found: FoundFunction[], source: string, filename: string, map: 
   const out: FoundFunction[] = [];
   for (const fn of found) {
     const renamedFn = follow(fn);
-    if (renamedFn) out.push(renamedFn);
+    // An anonymous function (withAnonymous in bundle-map.ts) counts only under the name it was written with.
+    if (renamedFn && renamedFn.name !== '') out.push(renamedFn);
   }
   return out;
 

@@ -37,7 +37,7 @@ function newMagicString(source: string): MagicStringClass {
   return new MagicString(source);
 }
 import { withOriginalNames } from './original-names.js';
-import type { ModulePlan } from './bundle-map.js';
+import { withAnonymous, type ModulePlan } from './bundle-map.js';
 
 export interface RewriteResult {
   code: string;
@@ -58,7 +58,8 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   if (!program) return undefined;
 
   const inputMap = plan?.map ? (plan.inline ? plan.map : undefined) : readInlineMap(source);
-  const all = withOriginalNames(collectFunctions(program), source, filename, plan?.map ?? inputMap, plan?.sources);
+  const found = plan?.sources?.strict ? withAnonymous(program, collectFunctions(program)) : collectFunctions(program);
+  const all = withOriginalNames(found, source, filename, plan?.map ?? inputMap, plan?.sources);
   const here = (t: Target, fn: FoundFunction) => nameMatches(t.name, fn) && (plan?.accepts(t, fn) ?? true);
   const withBound = underWith(program);
   const chosen: Array<{ fn: FoundFunction; target: Target }> = [];
