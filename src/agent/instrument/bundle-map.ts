@@ -49,12 +49,13 @@ export function planModule(set: TargetSet, filename: string, source: string | Ui
 function withMap(set: TargetSet, filename: string, url: string, direct: Target[]): ModulePlan | undefined {
   const read = readMap(url, filename);
   if (!read) return undefined;
-  const head = sourcesOf(read.text);
+  let head = sourcesOf(read.text, read.complete);
+  if (!head && !read.complete) head = sourcesOf((read.text = readFileSync(read.mapFile, 'utf8')), (read.complete = true));
   if (!head) return undefined;
   const files = resolveSources(head.sources, head.sourceRoot, read.mapFile);
   const viaMap = set.sourceTargets.filter((t) => !direct.includes(t) && files.some((f) => f !== undefined && set.matchesFile(t, f)));
   if (direct.length === 0 && viaMap.length === 0) return undefined;
-  const map = JSON.parse(read.text) as RawMap;
+  const map = JSON.parse(read.complete ? read.text : readFileSync(read.mapFile, 'utf8')) as RawMap;
   if (!Array.isArray(map.sources) || typeof map.mappings !== 'string') return undefined;
   const wanted = files.map((f) => direct.length > 0 || (f !== undefined && viaMap.some((t) => set.matchesFile(t, f))));
   const directSet = new Set(direct);
@@ -114,10 +115,15 @@ export function mayCarryMap(filename: string): boolean {
 
 interface MapText {
   text: string;
+  /** Whether `text` is the whole map, or only its first bytes. */
+  complete: boolean;
   /** Where its sources resolve from: the map file, or the module for an inline map. */
   mapFile: string;
   inline: boolean;
 }
+
+/** A map file's first bytes: most tools write `sources` before the mappings, so this is all a map naming no target costs. */
+const HEAD = Buffer.allocUnsafe(4096);
 
 function readMap(url: string, filename: string): MapText | undefined {
   if (url.startsWith('data:')) {
@@ -125,13 +131,20 @@ function readMap(url: string, filename: string): MapText | undefined {
     if (comma < 0 || !/^data:application\/json/i.test(url)) return undefined;
     const payload = url.slice(comma + 1);
     const text = /;base64$/i.test(url.slice(0, comma)) ? Buffer.from(payload, 'base64').toString('utf8') : decodeURIComponent(payload);
-    return { text, mapFile: filename, inline: true };
+    return { text, complete: true, mapFile: filename, inline: true };
   }
   let mapFile: string;
   if (url.startsWith('file:')) mapFile = fileURLToPath(url);
   else if (/^[a-z][\w+.-]+:/i.test(url)) return undefined; // http: and the like: nothing we read
-  else mapFile = path.resolve(path.dirname(filename), safeDecode(url));
-  return { text: readFileSync(mapFile, 'utf8'), mapFile, inline: false };
+  else mapFile = path.resolve(path.dirname(filename), url.includes('%') ? safeDecode(url) : url);
+  const fd = openSync(mapFile, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, HEAD, 0, HEAD.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return { text: HEAD.toString('utf8', 0, n), complete: n < HEAD.length, mapFile, inline: false };
 }
 
 function safeDecode(url: string): string {
@@ -145,20 +158,25 @@ function safeDecode(url: string): string {
 const SOURCES = /"sources"\s*:\s*\[/;
 const SOURCE_ROOT = /"sourceRoot"\s*:\s*("(?:[^"\\]|\\.)*")/;
 
-/** `sources` and `sourceRoot` read without parsing the rest (a bundle's sourcesContent can be megabytes). */
-function sourcesOf(text: string): { sources: Array<string | null>; sourceRoot: string } | undefined {
+/**
+ * `sources` and `sourceRoot` read without parsing the rest (a bundle's sourcesContent can be megabytes);
+ * undefined when `text` is only the map's first bytes and they do not hold them.
+ */
+function sourcesOf(text: string, complete = false): { sources: Array<string | null>; sourceRoot: string } | undefined {
   const at = SOURCES.exec(text);
-  if (!at) return undefined;
-  const open = at.index + at[0].length - 1;
-  const root = SOURCE_ROOT.exec(text);
-  try {
-    const sources = JSON.parse(text.slice(open, text.indexOf(']', open) + 1));
-    return { sources, sourceRoot: root ? JSON.parse(root[1]) : '' };
-  } catch {
-    // A `]` inside a source name: the whole map, then.
-    const map = JSON.parse(text);
-    return Array.isArray(map.sources) ? { sources: map.sources, sourceRoot: typeof map.sourceRoot === 'string' ? map.sourceRoot : '' } : undefined;
+  const close = at ? text.indexOf(']', at.index + at[0].length - 1) : -1;
+  if (close >= 0) {
+    const root = SOURCE_ROOT.exec(text.slice(0, at!.index)) ?? SOURCE_ROOT.exec(text.slice(close));
+    try {
+      const sources = JSON.parse(text.slice(at!.index + at![0].length - 1, close + 1));
+      return { sources, sourceRoot: root ? JSON.parse(root[1]) : '' };
+    } catch {
+      // A `]` inside a source name: the whole map, then.
+    }
   }
+  if (!complete) return undefined;
+  const map = JSON.parse(text);
+  return Array.isArray(map.sources) ? { sources: map.sources, sourceRoot: typeof map.sourceRoot === 'string' ? map.sourceRoot : '' } : undefined;
 }
 
 /** Each source as an absolute path, or undefined where it names no file we can place. */
