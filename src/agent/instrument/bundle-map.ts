@@ -53,7 +53,16 @@ function withMap(set: TargetSet, filename: string, url: string, direct: Target[]
   if (!head && !read.complete) head = sourcesOf((read.text = readFileSync(read.mapFile, 'utf8')), (read.complete = true));
   if (!head) return undefined;
   const files = resolveSources(head.sources, head.sourceRoot, read.mapFile);
-  const viaMap = set.sourceTargets.filter((t) => !direct.includes(t) && files.some((f) => f !== undefined && set.matchesFile(t, f)));
+  const viaMap: Target[] = [];
+  for (const target of set.sourceTargets) {
+    if (direct.includes(target)) continue;
+    for (const file of files) {
+      if (file !== undefined && set.matchesFile(target, file)) {
+        viaMap.push(target);
+        break;
+      }
+    }
+  }
   if (direct.length === 0 && viaMap.length === 0) return undefined;
   const map = JSON.parse(read.complete ? read.text : readFileSync(read.mapFile, 'utf8')) as RawMap;
   if (!Array.isArray(map.sources) || typeof map.mappings !== 'string') return undefined;
@@ -135,7 +144,8 @@ function readMap(url: string, filename: string): MapText | undefined {
   }
   let mapFile: string;
   if (url.startsWith('file:')) mapFile = fileURLToPath(url);
-  else if (/^[a-z][\w+.-]+:/i.test(url)) return undefined; // http: and the like: nothing we read
+  else if (hasScheme(url)) return undefined; // http: and the like: nothing we read
+  else if (/^[\w.-]+$/.test(url) && url !== '.' && url !== '..') mapFile = `${path.dirname(filename)}${path.sep}${url}`; // tsc's `m.js.map`: beside the file
   else mapFile = path.resolve(path.dirname(filename), url.includes('%') ? safeDecode(url) : url);
   const fd = openSync(mapFile, 'r');
   let n: number;
@@ -155,7 +165,13 @@ function safeDecode(url: string): string {
   }
 }
 
-const SOURCES = /"sources"\s*:\s*\[/;
+/** `http:`, `webpack:`, `file:` (a Windows drive letter is no scheme). */
+function hasScheme(url: string): boolean {
+  const colon = url.indexOf(':');
+  return colon > 1 && /^[a-z][\w+.-]+$/i.test(url.slice(0, colon));
+}
+
+const SOURCES = /"sources"\s*:\s*\[/y;
 const SOURCE_ROOT = /"sourceRoot"\s*:\s*("(?:[^"\\]|\\.)*")/;
 
 /**
@@ -163,12 +179,17 @@ const SOURCE_ROOT = /"sourceRoot"\s*:\s*("(?:[^"\\]|\\.)*")/;
  * undefined when `text` is only the map's first bytes and they do not hold them.
  */
 function sourcesOf(text: string, complete = false): { sources: Array<string | null>; sourceRoot: string } | undefined {
-  const at = SOURCES.exec(text);
-  const close = at ? text.indexOf(']', at.index + at[0].length - 1) : -1;
+  // The key, then a check that it is one (a sticky regex at that offset): no scan of the text by a regex.
+  let at = text.indexOf('"sources"');
+  SOURCES.lastIndex = at;
+  const key = at >= 0 ? SOURCES.exec(text) : null;
+  const close = key ? text.indexOf(']', at) : -1;
   if (close >= 0) {
-    const root = SOURCE_ROOT.exec(text.slice(0, at!.index)) ?? SOURCE_ROOT.exec(text.slice(close));
+    const open = at + key![0].length - 1;
+    const rootAt = text.indexOf('"sourceRoot"');
+    const root = rootAt >= 0 ? SOURCE_ROOT.exec(text.slice(rootAt, rootAt + 4096)) : null;
     try {
-      const sources = JSON.parse(text.slice(at!.index + at![0].length - 1, close + 1));
+      const sources = JSON.parse(text.slice(open, close + 1));
       return { sources, sourceRoot: root ? JSON.parse(root[1]) : '' };
     } catch {
       // A `]` inside a source name: the whole map, then.
@@ -185,6 +206,7 @@ export function resolveSources(sources: Array<string | null>, sourceRoot: string
   return sources.map((source) => {
     if (typeof source !== 'string') return undefined;
     const full = sourceRoot === '' ? source : sourceRoot.endsWith('/') ? sourceRoot + source : `${sourceRoot}/${source}`;
+    if (!full.includes(':')) return path.resolve(dir, full);
     // webpack: `webpack://<namespace>/./src/db.js`, relative to its context (the project's root, as a rule).
     const webpack = /^webpack:\/\/[^/]*\/(.*?)(?:\?[^/]*)?$/.exec(full);
     if (webpack) return path.resolve(projectRoot(dir), webpack[1]);
@@ -195,7 +217,7 @@ export function resolveSources(sources: Array<string | null>, sourceRoot: string
         return undefined;
       }
     }
-    if (/^[a-z][\w+.-]+:/i.test(full)) return undefined;
+    if (hasScheme(full)) return undefined;
     return path.resolve(dir, full);
   });
 }
