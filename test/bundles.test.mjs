@@ -189,6 +189,17 @@ test('one function by its source name; a misspelt one gets "did you mean" from t
   assert.deepEqual(r.summary.unmatched, [{ target: './ts/db.ts:Client.qery', message: 'no function Client.qery in ./ts/db.ts; did you mean Client.query?' }]);
 });
 
+test('tsc outDir, one name: the maps of modules that neither hold the name nor name the file are not read; the file’s own is', async () => {
+  const r = await probe(['./ts/db.ts:parseRows', './ts/db.ts:parseRow', './ts/main.ts:mian'], ['node', builds['tsc outDir']], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, OUTPUT);
+  assert.deepEqual(table(r.summary), { parseRows: [2, 19, 'ts/db.ts'] });
+  assert.deepEqual(r.summary.unmatched, [
+    { target: './ts/db.ts:parseRow', message: 'no function parseRow in ./ts/db.ts; did you mean parseRows?' },
+    { target: './ts/main.ts:mian', message: 'no function mian in ./ts/main.ts; did you mean main?' },
+  ]);
+});
+
 test('a glob of sources finds them inside the bundle; trace.json and the table carry the source places', async () => {
   const r = await probe(['./ts/**/*.ts:*'], ['node', builds['esbuild --minify, ES module, inline map']], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);

@@ -37,7 +37,7 @@ export function planModule(set: TargetSet, filename: string, source: string | Ui
   const plain = direct.length > 0 ? { targets: direct, accepts: anyFunction } : undefined;
   if (source == null || (direct.length === 0 && filename.includes(NODE_MODULES))) return plain;
   const url = mapUrlOf(source);
-  if (url === undefined) return plain;
+  if (url === undefined || (direct.length === 0 && !mayDefineTarget(set, source))) return plain;
   try {
     return withMap(set, filename, url, direct) ?? plain;
   } catch {
@@ -76,6 +76,63 @@ function withMap(set: TargetSet, filename: string, url: string, direct: Target[]
     sources: { files, wanted: (i) => wanted[i] === true, strict: viaMap.length > 0 || map.sources.length > 1 },
     accepts: (target, fn) => directSet.has(target) || (fn.file !== undefined && set.matchesFile(target, fn.file)),
   };
+}
+
+/** Per target set: strings one of which a module's text must hold for some target to be in it (undefined: any module may). */
+const needlesOf = new WeakMap<TargetSet, Needles | undefined>();
+
+/** The same strings, also as bytes for a hook that hands over a Buffer. */
+interface Needles {
+  strings: string[];
+  buffers: Buffer[];
+}
+
+/**
+ * Whether a module may hold a function some target names, before its map is
+ * read (a map file costs a read; a tree compiled by tsc has one per module).
+ * Compilers that keep names (tsc, Babel, swc, esbuild and rollup without
+ * minifying, which at most add a suffix) leave the written name in the text,
+ * and the target's file is often named there too (tsc's `db.js.map` for
+ * db.ts, esbuild's `// src/db.ts`), which keeps "did you mean" for a misspelt
+ * name; a minifier mangles local names, so a minified file (a long first or
+ * last line) always may; so may any file for `*`, `default` or a glob.
+ */
+function mayDefineTarget(set: TargetSet, source: string | Uint8Array): boolean {
+  if (!needlesOf.has(set)) needlesOf.set(set, needles(set.sourceTargets));
+  const found = needlesOf.get(set);
+  if (found === undefined) return true;
+  const text = typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  if (typeof text === 'string') {
+    for (const needle of found.strings) if (text.includes(needle)) return true;
+  } else for (const needle of found.buffers) if (text.includes(needle)) return true;
+  return looksMinified(text);
+}
+
+function needles(targets: Target[]): Needles | undefined {
+  const out = new Set<string>();
+  for (const t of targets) {
+    const last = t.name[t.name.length - 1];
+    if (last === '*' || last === 'default' || t.module.kind === 'glob') return undefined;
+    out.add(last.replace(/^#/, ''));
+    if (t.module.kind === 'file') out.add(`${path.basename(t.module.path).replace(/\.[cm]?[jt]sx?$/, '')}.`);
+    if (t.module.kind === 'package') out.add(`${t.module.name}/`);
+  }
+  const strings = [...out];
+  return { strings, buffers: strings.map((needle) => Buffer.from(needle)) };
+}
+
+const LONG_LINE = 500;
+
+/** A first line, or a line before the map comment, of more than LONG_LINE characters. */
+function looksMinified(text: string | Buffer): boolean {
+  const newline = typeof text === 'string' ? '\n' : 10;
+  const first = text.indexOf(newline as string);
+  if (first < 0 || first > LONG_LINE) return true;
+  let end = text.length;
+  while (end > 0 && (typeof text === 'string' ? text.charCodeAt(end - 1) : text[end - 1]) <= 32) end--;
+  const commentLine = text.lastIndexOf(newline as string, end - 1);
+  const before = commentLine > 0 ? text.lastIndexOf(newline as string, commentLine - 1) : -1;
+  return commentLine - before > LONG_LINE;
 }
 
 /** The URL of the last line's `//# sourceMappingURL=`, or undefined. Looks at the last line only. */
