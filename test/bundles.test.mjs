@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { node, probe, root, tempDir } from './helpers.mjs';
+import { major, node, probe, root, tempDir } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const dir = tempDir('tz-bundles-');
@@ -176,6 +176,12 @@ for (const build of ['esbuild', 'esbuild --minify', 'esbuild, inline map', 'esbu
     const r = await probe(targets, ['node', file], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, OUTPUT);
+    if (major === 20 && build === 'esbuild, inline map') {
+      // Node 20's CommonJS loader: only a map file beside the bundle is looked for (bundle-map.ts mayCarryMap).
+      assert.deepEqual(table(r.summary), {});
+      assert.equal(r.summary.unmatched.length, targets.length);
+      return;
+    }
     assert.deepEqual(table(r.summary), expected(build, language), `${build} (${JSON.stringify(tools())})`);
     assert.deepEqual(r.summary.unmatched, []);
   });
