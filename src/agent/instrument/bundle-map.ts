@@ -24,6 +24,8 @@ export interface ModulePlan {
   map?: RawMap;
   /** The map came inline (a data URL): the rewrite composes its own map onto it. */
   inline?: boolean;
+  /** A map file's text: what the rewrite read besides the module (the rewrite cache's key holds it). */
+  mapText?: string;
   sources?: OriginalSources;
   /** Whether `target` may time `fn`: the target names this file, or the source `fn` was written in. */
   accepts(target: Target, fn: FoundFunction): boolean;
@@ -64,7 +66,8 @@ function withMap(set: TargetSet, filename: string, url: string, direct: Target[]
     }
   }
   if (direct.length === 0 && viaMap.length === 0) return undefined;
-  const map = JSON.parse(read.complete ? read.text : readFileSync(read.mapFile, 'utf8')) as RawMap;
+  const text = read.complete ? read.text : readFileSync(read.mapFile, 'utf8');
+  const map = JSON.parse(text) as RawMap;
   if (!Array.isArray(map.sources) || typeof map.mappings !== 'string') return undefined;
   const wanted = files.map((f) => direct.length > 0 || (f !== undefined && viaMap.some((t) => set.matchesFile(t, f))));
   const directSet = new Set(direct);
@@ -72,6 +75,7 @@ function withMap(set: TargetSet, filename: string, url: string, direct: Target[]
     targets: [...direct, ...viaMap],
     map,
     inline: read.inline,
+    mapText: read.inline ? undefined : text,
     // A loader's map of the file it compiled keeps that loader's lenient naming; a bundle's names only what it can place.
     sources: { files, wanted: (i) => wanted[i] === true, strict: viaMap.length > 0 || map.sources.length > 1 },
     accepts: (target, fn) => directSet.has(target) || (fn.file !== undefined && set.matchesFile(target, fn.file)),
