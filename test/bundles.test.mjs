@@ -236,6 +236,18 @@ test('a bundle built without a map: "never loaded", and how to fix it', async ()
   assert.match(r.stderr, /^tanzhen: unmatched \.\/ts\/db\.ts:Client\.query: .* build it with source maps$/m);
 });
 
+test('a map that is not JSON: the program runs as it does bare, one warning, the target is unmatched', async () => {
+  const bundle = readFileSync(path.join(dir, builds['esbuild']), 'utf8').replace(/sourceMappingURL=esbuild\.js\.map\s*$/, 'sourceMappingURL=broken.js.map\n');
+  writeFileSync(path.join(dir, 'dist/broken.js'), bundle);
+  writeFileSync(path.join(dir, 'dist/broken.js.map'), '{"version":3,"sources":["../ts/db.ts"],"mappings":');
+  const r = await probe(['./ts/db.ts:Client.query'], ['node', 'dist/broken.js'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, OUTPUT);
+  assert.deepEqual(r.summary.functions, []);
+  assert.match(r.summary.unmatched[0].message, /^\.\/ts\/db\.ts was never loaded/);
+  assert.match(r.stderr, /^tanzhen: warning: could not read the source map of .*broken\.js \(.*JSON.*\); its functions are not found by their source names$/m);
+});
+
 test('marked, minified with its map beside it: methods by the names its sources give them', async () => {
   const output = bare(['md.mjs']);
   assert.equal(output, '<h1>one</h1>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<p>plain <em>em</em></p>\n');

@@ -14,6 +14,7 @@ import type { TargetSet } from '../targets.js';
 import { walk, type FoundFunction, type Node } from './collect.js';
 import type { OriginalSources } from './original-names.js';
 import type { RawMap } from './source-map.js';
+import { warn } from '../runtime/state.js';
 
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 const COMMENTS = ['//# sourceMappingURL=', '//@ sourceMappingURL='];
@@ -67,7 +68,14 @@ function withMap(set: TargetSet, filename: string, url: string, direct: Target[]
   }
   if (direct.length === 0 && viaMap.length === 0) return undefined;
   const text = read.complete ? read.text : readFileSync(read.mapFile, 'utf8');
-  const map = JSON.parse(text) as RawMap;
+  let map: RawMap;
+  try {
+    map = JSON.parse(text) as RawMap;
+  } catch (error) {
+    // Its sources name a target: worth a line, since the target will read "never loaded".
+    warn(`could not read the source map of ${filename} (${(error as Error).message}); its functions are not found by their source names`);
+    return undefined;
+  }
   if (!Array.isArray(map.sources) || typeof map.mappings !== 'string') return undefined;
   const wanted = files.map((f) => direct.length > 0 || (f !== undefined && viaMap.some((t) => set.matchesFile(t, f))));
   const directSet = new Set(direct);
