@@ -206,7 +206,7 @@ test('tsc outDir, one name: the maps of modules that neither hold the name nor n
   ]);
 });
 
-test('a glob of sources finds them inside the bundle; trace.json and the table carry the source places', async () => {
+test('a glob of sources finds them inside the bundle; trace.json, report.html and the table carry the source places', async () => {
   const r = await probe(['./ts/**/*.ts:*'], ['node', builds['esbuild --minify, ES module, inline map']], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, OUTPUT);
@@ -215,6 +215,7 @@ test('a glob of sources finds them inside the bundle; trace.json and the table c
   const trace = readFileSync(path.join(r.out, 'trace.json'), 'utf8');
   assert.match(trace, /"Client\.query"/);
   assert.match(trace, /ts\/db\.ts/);
+  assert.match(readFileSync(path.join(r.out, 'report.html'), 'utf8'), /ts\/db\.ts/);
   assert.match(r.stderr, /^Client\.query \(ts\/db\.ts:9\) +2 /m);
 });
 
