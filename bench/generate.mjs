@@ -4,6 +4,7 @@
 // are about 11 levels deep). Each module is ~1 KB of ordinary code: imports,
 // a constant table, functions, a class with a getter, an object of methods.
 import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { TMP } from './lib.mjs';
 
@@ -125,6 +126,40 @@ export function writeTree(kind, n) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: esm ? 'module' : 'commonjs' }) + '\n');
   for (let i = 0; i < n; i++) writeFileSync(join(dir, `m${i}.js`), body(i, n, esm));
+  writeFileSync(entry, esm ? ESM_MAIN : CJS_MAIN);
+  writeFileSync(stamp, version);
+  return { dir, entry, modules: n };
+}
+
+/**
+ * The same tree as TypeScript sources (src/m<i>.ts) compiled once by
+ * TypeScript's compiler with source maps, as tsc's outDir would hold them
+ * (dist/m<i>.js ending with `//# sourceMappingURL=m<i>.js.map`, the map
+ * beside it naming ../src/m<i>.ts): the row of the maps that name no target.
+ */
+export function writeMappedTree(kind, n) {
+  const esm = kind === 'esm';
+  const dir = join(TMP, `tree-${kind}-${n}-maps`);
+  const dist = join(dir, 'dist');
+  const entry = join(dist, esm ? 'main.mjs' : 'main.cjs');
+  const stamp = join(dir, '.complete');
+  const version = `v1 ${n}`;
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === version) return { dir, entry, modules: n };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  mkdirSync(dist, { recursive: true });
+  const ts = createRequire(import.meta.url)('typescript');
+  const compilerOptions = { sourceMap: true, target: ts.ScriptTarget.ES2022, module: esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: esm ? 'module' : 'commonjs' }) + '\n');
+  for (let i = 0; i < n; i++) {
+    const source = body(i, n, esm);
+    writeFileSync(join(dir, 'src', `m${i}.ts`), source);
+    const out = ts.transpileModule(source, { compilerOptions, fileName: `m${i}.ts` });
+    const map = JSON.parse(out.sourceMapText);
+    map.sources = [`../src/m${i}.ts`];
+    writeFileSync(join(dist, `m${i}.js`), out.outputText);
+    writeFileSync(join(dist, `m${i}.js.map`), JSON.stringify(map));
+  }
   writeFileSync(entry, esm ? ESM_MAIN : CJS_MAIN);
   writeFileSync(stamp, version);
   return { dir, entry, modules: n };

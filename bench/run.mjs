@@ -5,6 +5,8 @@
 //      wrapper and an OpenTelemetry span;
 //   b. module-load time of 1500-module CJS and ESM trees, with a target
 //      elsewhere, vs bare and vs require-in-the-middle / import-in-the-middle;
+//      and of the same trees compiled by TypeScript with a source map beside
+//      every module (each map is read, and names no target);
 //   c. start-up of the preload and the launcher vs bare node and vs
 //      OpenTelemetry's auto-instrumentations register;
 //   d. RSS growth over 50 M probed calls;
@@ -24,7 +26,7 @@ import { join, dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { BENCH, ROOT, TMP, REGISTER, REGISTER_URL, median, spread, cleanEnv, findNodes, runProcess, lastJson } from './lib.mjs';
-import { writeCallFixture, writeOutsideCjsTarget, writeOutsideTarget, writeTree } from './generate.mjs';
+import { writeCallFixture, writeMappedTree, writeOutsideCjsTarget, writeOutsideTarget, writeTree } from './generate.mjs';
 import { renderText, checkTargets } from './report.mjs';
 import { wildcards } from './wildcards.mjs';
 
@@ -155,9 +157,14 @@ function loadVariants(node, kind, entry) {
   return v;
 }
 
-function moduleLoad(node, kind) {
-  const tree = writeTree(kind, SIZES.modules);
-  const variants = loadVariants(node, kind, tree.entry);
+/** The tsc-built trees: every module ends with a map comment, so tanzhen reads each map's sources. */
+function mappedVariants(kind, entry) {
+  return loadVariants({ version: 'v0.0.0' }, kind, entry).filter((v) => v.name === 'bare' || v.name.startsWith('tanzhen'));
+}
+
+function moduleLoad(node, kind, mapped = false) {
+  const tree = mapped ? writeMappedTree(kind, SIZES.modules) : writeTree(kind, SIZES.modules);
+  const variants = mapped ? mappedVariants(kind, tree.entry) : loadVariants(node, kind, tree.entry);
   const runs = Object.fromEntries(variants.map((v) => [v.name, []]));
   const once = (v) => {
     const r = runProcess(node.bin, v.args, { env: cleanEnv(v.env), cwd: tree.dir });
@@ -296,6 +303,10 @@ async function main() {
       for (const kind of ['cjs', 'esm']) {
         log(`b. ${SIZES.modules}-module ${kind.toUpperCase()} tree on ${node.version}`);
         results.load[node.major][kind] = moduleLoad(node, kind);
+      }
+      for (const kind of ['cjs', 'esm']) {
+        log(`b. ${SIZES.modules}-module ${kind.toUpperCase()} tree built by tsc with source maps, on ${node.version}`);
+        results.load[node.major][`${kind}-maps`] = moduleLoad(node, kind, true);
       }
     }
   }

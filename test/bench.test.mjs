@@ -35,6 +35,11 @@ test('bench --smoke runs every section and writes its results', { timeout: 180_0
       const v = res.load[major][kind].variants;
       for (const name of ['bare', 'tanzhen', kind === 'cjs' ? 'require-in-the-middle' : 'import-in-the-middle']) finite(v[name].loadMs, `load ${kind} ${name}`);
     }
+    // The same trees built by tsc with source maps: each map read, none naming the target.
+    for (const kind of ['cjs-maps', 'esm-maps']) {
+      const v = res.load[major][kind].variants;
+      for (const name of ['bare', 'tanzhen', 'tanzhen (CommonJS target)']) finite(v[name].cpuRatio, `load ${kind} ${name}`);
+    }
 
     const roles = Object.values(res.startup[major].variants).map((v) => v.role);
     for (const role of ['bare', 'preload', 'launcher']) assert.ok(roles.includes(role), `start-up ${role}`);

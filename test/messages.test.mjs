@@ -14,7 +14,7 @@ const unmatched = (r) => r.summary.unmatched.map((u) => u.message).join('\n');
 
 test('a module that was never loaded: "never loaded", on a line of ours', async () => {
   const r = await probe(['./work.js:tick'], ['node', '-e', '0'], { cwd, extra });
-  assert.equal(unmatched(r), './work.js was never loaded by the program, so tick was not probed');
+  assert.equal(unmatched(r), './work.js was never loaded by the program, so tick was not probed; if the program runs a bundle, build it with source maps');
   assert.match(r.stderr, /^tanzhen: unmatched \.\/work\.js:tick: \.\/work\.js was never loaded/m);
 });
 

@@ -4,7 +4,8 @@
 // user wrote: decorated classes, namespaces, enums, abstract members, overloads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fixture, probe, root, tempDir } from './helpers.mjs';
 
@@ -102,5 +103,32 @@ test('Node’s --experimental-transform-types: namespaces, enums, abstract membe
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '2 Green area 9 3 1\n4 7 1 3\n');
   assert.deepEqual(lines(r.summary), SHAPES);
+  assert.deepEqual(r.summary.unmatched, []);
+});
+
+test('tsc outDir with source maps: the program runs dist/, targets and reports are the .ts names and lines', async () => {
+  const cwd = tempDir('tz-tsc-outdir-');
+  cpSync(dir, cwd, { recursive: true });
+  const ts = createRequire(import.meta.url)('typescript');
+  const program = ts.createProgram([path.join(cwd, 'main.ts')], {
+    outDir: path.join(cwd, 'dist'),
+    sourceMap: true,
+    experimentalDecorators: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    rewriteRelativeImportExtensions: true,
+    skipLibCheck: true,
+    noLib: true,
+    types: [],
+  });
+  assert.equal(program.emit().emitSkipped, false);
+  // In dist/lib.js the decorated class is `Svc_1` inside, namespace functions are plain `f`: the maps lead back.
+  const r = await probe(ALL, ['node', 'dist/main.js'], { cwd });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, OUTPUT);
+  assert.deepEqual(lines(r.summary), { ...DECORATED, ...SHAPES });
+  for (const f of r.summary.functions) assert.equal(f.calls, f.name === 'Svc.greet' ? 2 : 1, f.name);
+  for (const f of r.summary.functions) assert.match(f.file, /(lib|shapes)\.ts$/, f.name);
   assert.deepEqual(r.summary.unmatched, []);
 });

@@ -41,6 +41,11 @@ export class TargetSet {
     }
     return out ?? NONE;
   }
+
+  /** Whether `target`'s module part names `file` (a loaded module, or a source a module's map lists). */
+  matchesFile(target: Target, file: string): boolean {
+    return fileMatches(target, file, this.globs);
+  }
 }
 
 const NONE: Target[] = [];

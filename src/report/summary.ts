@@ -115,7 +115,7 @@ function unmatched(reports: ProcessReport[], targets: string[], noData?: string)
     if (unprobed) {
       message = `${module} was loaded but ${unprobed}, so ${name} was not probed`;
     } else if (names.length === 0 && !reports.some((r) => target in r.candidates)) {
-      message = noData ? `no data for ${module}: ${noData.replace(/^no data: /, "")}` : `${module} was never loaded by the program, so ${name} was not probed`;
+      message = noData ? `no data for ${module}: ${noData.replace(/^no data: /, "")}` : `${module} was never loaded by the program, so ${name} was not probed${bundleHint(module)}`;
     } else {
       const guesses = nearest(name, names);
       message = `no function ${name} in ${module}` + (guesses.length ? `; did you mean ${guesses.join(' or ')}?` : '');
@@ -123,4 +123,12 @@ function unmatched(reports: ProcessReport[], targets: string[], noData?: string)
     out.push({ target, message });
   }
   return out;
+}
+
+/**
+ * A source file no loaded file's map named either (the agent reads the maps, src/agent/instrument/bundle-map.ts):
+ * the program may run a bundle built without one.
+ */
+function bundleHint(module: string): string {
+  return /^\.{0,2}\//.test(module) && !module.endsWith('.py') ? '; if the program runs a bundle, build it with source maps' : '';
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseTarget } from '../../common/target.js';
 import type { Target } from '../../common/types.js';
 import { instrumentSource } from '../instrument/index.js';
+import { planModule } from '../instrument/bundle-map.js';
 import { TargetSet } from '../targets.js';
 import type { LoaderData } from './legacy-esm.js';
 
@@ -29,9 +30,9 @@ export async function load(url: string, context: unknown, nextLoad: (url: string
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source == null || !url.startsWith('file:')) return result;
   const filename = fileURLToPath(url);
-  const matching = targets.forFile(filename);
-  if (matching.length === 0) return result;
+  const plan = planModule(targets, filename, result.source as string | Uint8Array);
+  if (plan === undefined) return result;
   const text = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
-  const code = instrumentSource(text, filename, 'module', matching);
+  const code = instrumentSource(text, filename, 'module', plan.targets, plan);
   return code === undefined ? result : { ...result, source: code };
 }

@@ -8,6 +8,7 @@
 // property and adds one `Module._compile` frame to load-time stacks.
 import Module from 'node:module';
 import { instrumentSource } from '../instrument/index.js';
+import { mayCarryMap, planModule } from '../instrument/bundle-map.js';
 import type { TargetSet } from '../targets.js';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
@@ -19,10 +20,10 @@ export function installCjsHook(targets: TargetSet): void {
   const compile = proto._compile as Compile;
   const wrapper = function _compile(this: unknown, content: string, filename: string, format?: unknown) {
     if (typeof content === 'string' && typeof filename === 'string') {
-      const matching = targets.forFile(filename);
-      if (matching.length > 0) {
+      const plan = planModule(targets, filename, content);
+      if (plan !== undefined) {
         // require(esm) passes its module through here too, with format 'module'.
-        const code = instrumentSource(content, filename, format === 'module' ? 'module' : 'commonjs', matching);
+        const code = instrumentSource(content, filename, format === 'module' ? 'module' : 'commonjs', plan.targets, plan);
         if (code !== undefined) arguments[0] = code;
       }
     }
@@ -41,7 +42,8 @@ export function installCjsHook(targets: TargetSet): void {
       if (assigned !== undefined) return assigned;
       // Module.prototype.load sets filename before the extension handler reads _compile.
       const filename = this?.filename;
-      return typeof filename === 'string' && targets.forFile(filename).length === 0 ? compile : wrapper;
+      // A file that may end with a source map comment gets the wrapper too: its map may name a target (bundle-map.ts).
+      return typeof filename === 'string' && targets.forFile(filename).length === 0 && !mayCarryMap(filename) ? compile : wrapper;
     },
     set(value: Compile) {
       assigned = value;

@@ -4,6 +4,7 @@ import module from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { instrumentSource } from '../instrument/index.js';
+import { planModule } from '../instrument/bundle-map.js';
 import type { TargetSet } from '../targets.js';
 
 type LoadResult = { format?: string | null; source?: string | ArrayBuffer | ArrayBufferView | null; shortCircuit?: boolean };
@@ -25,10 +26,11 @@ export function installSyncHooks(targets: TargetSet): void {
       const format = result.format ?? 'unknown';
       if (!FORMATS.has(format)) return result;
       const filename = fileURLToPath(url);
-      const matching = targets.forFile(filename);
-      if (matching.length === 0) return result;
+      // A missing source (Node reads it later) has no map comment to look at: only a target naming the file counts.
+      const plan = planModule(targets, filename, result.source as string | Uint8Array | null | undefined);
+      if (plan === undefined) return result;
       const text = sourceText(result.source, filename);
-      const code = instrumentSource(text, filename, format.startsWith('module') ? 'module' : format === 'unknown' ? 'unknown' : 'commonjs', matching);
+      const code = instrumentSource(text, filename, format.startsWith('module') ? 'module' : format === 'unknown' ? 'unknown' : 'commonjs', plan.targets, plan);
       return code === undefined ? result : { ...result, source: code };
     },
   };

@@ -24,6 +24,8 @@ export interface FoundFunction {
   isDefault: boolean;
   /** The line as written, when the name comes from a loader's original source (original-names.ts). */
   line?: number;
+  /** The source file it was written in, when that is another file than the one loaded (a bundle's map). */
+  file?: string;
 }
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);

@@ -33,48 +33,83 @@ interface Scope {
 interface Original {
   scopes: Scope[];
   lineStarts: number[];
+  /** The source file, when it can be placed. */
+  file?: string;
 }
 
-/** Each function of `found` renamed after its original, where the map leads to one. */
-export function withOriginalNames(found: FoundFunction[], source: string, filename: string, map: RawMap | undefined): FoundFunction[] {
-  // A loader's map names one source, the file it compiled. A bundle's names many: that is the bundle work (issue 13).
-  if (!map || !Array.isArray(map.sources) || map.sources.length !== 1) return found;
+/** A map's sources as the rewrite of a module sees them (bundle-map.ts). */
+export interface OriginalSources {
+  /** Source i as an absolute path, or undefined. */
+  files: Array<string | undefined>;
+  /** Whether source i concerns some target (the others are not parsed). */
+  wanted(index: number): boolean;
+  /** A bundle's map: a function that cannot be followed to a named original is no one's. */
+  strict: boolean;
+}
+
+/**
+ * Each function of `found` renamed after its original, where the map leads to one. Without `sources`, a
+ * loader's map of the one file it compiled; with them, any map (a bundle's), where functions written in
+ * no source we can read keep the names found here and, when `strict`, functions that lead into a source
+ * but to no named function there are left out (a callback, a bundler's wrapper).
+ */
+export function withOriginalNames(found: FoundFunction[], source: string, filename: string, map: RawMap | undefined, sources?: OriginalSources): FoundFunction[] {
+  if (!map || !Array.isArray(map.sources) || (!sources && map.sources.length !== 1)) return found;
   try {
-    return renamed(found, source, filename, map);
+    return renamed(found, source, filename, map, sources);
   } catch {
     // A map we cannot follow costs the written names, never the probe.
     return found;
   }
 }
 
-function renamed(found: FoundFunction[], source: string, filename: string, map: RawMap): FoundFunction[] {
-  const { trace, originalPositionFor } = traceOf(map);
-  let original: Original | null | undefined;
+function renamed(found: FoundFunction[], source: string, filename: string, map: RawMap, sources: OriginalSources | undefined): FoundFunction[] {
+  const { trace, traceSegment } = traceOf(map);
+  const originals = new Map<number, Original | null>();
+  const strict = sources?.strict === true;
   const generatedStarts = lineStarts(source);
-  return found.map((fn) => {
+  const originalOf = (index: number): Original | null => {
+    let original = originals.get(index);
+    if (original === undefined) {
+      original = sources && !sources.wanted(index) ? null : readOriginal(map, index, sources ? sources.files[index] : resolveSource(map, filename));
+      originals.set(index, original);
+    }
+    return original;
+  };
+  const out: FoundFunction[] = [];
+  for (const fn of found) {
+    const renamedFn = follow(fn);
+    // An anonymous function (withAnonymous in bundle-map.ts) counts only under the name it was written with.
+    if (renamedFn && renamedFn.name !== '') out.push(renamedFn);
+  }
+  return out;
+
+  function follow(fn: FoundFunction): FoundFunction | undefined {
     const points = probePoints(fn.node);
+    let mapped = false;
     for (let i = 0; i < points.length; i++) {
-      const offset = points[i];
-      const { line, column } = lineColumn(generatedStarts, offset);
-      const position = originalPositionFor(trace, { line, column });
-      if (position.line == null || position.column == null) continue;
-      if (original === undefined) original = readOriginal(map, filename);
-      if (!original) return fn;
-      const at = original.lineStarts[position.line - 1] + position.column;
+      const { line, column } = lineColumn(generatedStarts, points[i]);
+      const segment = traceSegment(trace, line - 1, column);
+      if (!segment || segment.length < 4) continue;
+      mapped = true;
+      const original = originalOf(segment[1]!);
+      if (!original) return strict && !sources!.wanted(segment[1]!) ? undefined : fn;
+      const at = original.lineStarts[segment[2]!] + segment[3]!;
       const scope = innermost(original.scopes, at);
       if (!scope) continue;
+      const file = original.file;
       if (!scope.isClass) {
         // The function itself, or (mapped into its body) something the compiler made inside it.
         // A first statement can be a nested function: it only ever names a class.
-        if (at > scope.head || !scope.fn || i === FIRST_STATEMENT) return fn;
-        return { ...scope.fn, node: fn.node, line: lineColumn(original.lineStarts, scope.fn.node.start).line };
+        if (at > scope.head || !scope.fn || i === FIRST_STATEMENT) return strict ? undefined : fn;
+        return { ...scope.fn, node: fn.node, line: lineColumn(original.lineStarts, scope.fn.node.start).line, file };
       }
       // A method the compiler added to a class (a constructor running decorator initializers): the class as written.
-      if (scope.container && fn.container.length > 0) return { ...fn, container: scope.container, line: position.line };
-      return fn;
+      if (scope.container && fn.container.length > 0) return { ...fn, container: scope.container, line: segment[2]! + 1, file };
+      return strict ? undefined : fn;
     }
-    return fn;
-  });
+    return strict && mapped ? undefined : fn;
+  }
 }
 
 const FIRST_STATEMENT = 2;
@@ -91,9 +126,8 @@ function probePoints(fn: Node): number[] {
   return points;
 }
 
-function readOriginal(map: RawMap, filename: string): Original | null {
-  const name = resolveSource(map, filename);
-  let text = (map.sourcesContent as Array<string | null> | undefined)?.[0];
+function readOriginal(map: RawMap, index: number, name: string | undefined): Original | null {
+  let text = (map.sourcesContent as Array<string | null> | undefined)?.[index];
   // tsx leaves sourcesContent empty: the loader's source is the file on disk.
   if (typeof text !== 'string') {
     if (!name) return null;
@@ -104,8 +138,8 @@ function readOriginal(map: RawMap, filename: string): Original | null {
       return null;
     }
   }
-  const program = parseOriginal(name ?? filename, text);
-  return program ? { scopes: scopesOf(program), lineStarts: lineStarts(text) } : null;
+  const program = parseOriginal(name ?? String(map.sources[index]), text);
+  return program ? { scopes: scopesOf(program), lineStarts: lineStarts(text), file: name } : null;
 }
 
 function resolveSource(map: RawMap, filename: string): string | undefined {

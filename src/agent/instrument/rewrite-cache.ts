@@ -39,13 +39,14 @@ function cacheDir(): string | null {
 }
 
 /** The entry for one rewrite, or null when the cache is off. */
-export function cacheKey(source: string, filename: string, format: string, targets: Target[]): string | null {
+export function cacheKey(source: string, filename: string, format: string, targets: Target[], mapText?: string): string | null {
   const base = cacheDir();
   if (base === null) return null;
   const { createHash } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
   const hash = createHash('sha256');
   hash.update(`${__TANZHEN_BUILD__}\0${filename}\0${format}\0${JSON.stringify(targets)}\0`);
   hash.update(source);
+  if (mapText !== undefined) hash.update(`\0${mapText}`);
   return path.join(base, `${hash.digest('hex')}.js`);
 }
 

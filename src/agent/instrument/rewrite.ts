@@ -37,6 +37,7 @@ function newMagicString(source: string): MagicStringClass {
   return new MagicString(source);
 }
 import { withOriginalNames } from './original-names.js';
+import { withAnonymous, type ModulePlan } from './bundle-map.js';
 
 export interface RewriteResult {
   code: string;
@@ -50,26 +51,29 @@ export interface RewriteResult {
 /** 'unknown': decide from the syntax (import/export make it a module). */
 export type ModuleFormat = 'module' | 'commonjs' | 'unknown';
 
-export function rewrite(source: string, filename: string, format: ModuleFormat, targets: Target[]): RewriteResult | undefined {
+/** `plan`: the module's source map and which targets may time which function (bundle-map.ts); without it, every target here may. */
+export function rewrite(source: string, filename: string, format: ModuleFormat, targets: Target[], plan?: ModulePlan): RewriteResult | undefined {
   if (source.includes(T.MARKER)) return undefined;
   const program = parse(source, filename, format);
   if (!program) return undefined;
 
-  const inputMap = readInlineMap(source);
-  const all = withOriginalNames(collectFunctions(program), source, filename, inputMap);
+  const inputMap = plan?.map ? (plan.inline ? plan.map : undefined) : readInlineMap(source);
+  const found = plan?.sources?.strict ? withAnonymous(program, collectFunctions(program)) : collectFunctions(program);
+  const all = withOriginalNames(found, source, filename, plan?.map ?? inputMap, plan?.sources);
+  const here = (t: Target, fn: FoundFunction) => nameMatches(t.name, fn) && (plan?.accepts(t, fn) ?? true);
   const withBound = underWith(program);
   const chosen: Array<{ fn: FoundFunction; target: Target }> = [];
   const matched = new Set<string>();
   const derived = derivedConstructors(program);
   for (const fn of all) {
     if (withBound.has(fn.node) || redeclaresParameter(fn.node)) continue;
-    const target = targets.find((t) => nameMatches(t.name, fn));
+    const target = targets.find((t) => here(t, fn));
     if (!target) continue;
     chosen.push({ fn, target });
-    for (const t of targets) if (nameMatches(t.name, fn)) matched.add(t.spec);
+    for (const t of targets) if (here(t, fn)) matched.add(t.spec);
   }
   const candidates: Record<string, string[]> = {};
-  for (const t of targets) if (!matched.has(t.spec)) candidates[t.spec] = [...new Set(all.map(qualifiedName))];
+  for (const t of targets) if (!matched.has(t.spec)) candidates[t.spec] = [...new Set(all.filter((fn) => plan?.accepts(t, fn) ?? true).map(qualifiedName))];
   const lookup = T.probeLookup(moduleScopeNames(program));
   if (lookup === undefined) throw new RewriteError('it declares globalThis, Symbol and Function of its own; left as it was');
   if (chosen.length === 0) {
@@ -82,6 +86,8 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
   const names: string[] = [];
   const specs: string[] = [];
   const lines: number[] = [];
+  // Per function, the file it was written in: a bundle's functions come from many.
+  const files: string[] = [];
   const idOf = new Map<string, number>();
   const display = displayNames(chosen.map((c) => c.fn));
   const lineOf = inputMap ? originalLineFinder(source, inputMap) : lineFinder(source);
@@ -92,13 +98,15 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
 
   chosen.forEach(({ fn, target }, i) => {
     const name = display[i];
-    let id = idOf.get(name);
+    const file = fn.file ?? filename;
+    let id = idOf.get(`${file}\0${name}`);
     if (id === undefined) {
       id = names.length;
-      idOf.set(name, id);
+      idOf.set(`${file}\0${name}`, id);
       names.push(name);
       specs.push(target.spec);
       lines.push(fn.line ?? lineOf(fn.node.start));
+      files.push(file);
     }
     instrumentFunction(source, fn.node, derived.has(fn.node), `__tz$b+${id}`, T.sourceToken(key, i), edits);
   });
@@ -122,7 +130,9 @@ export function rewrite(source: string, filename: string, format: ModuleFormat, 
     s.appendLeft(e.end, e.suffix);
   }
 
-  const args = [filename, specs, names, lines, [...matched], candidates, key, ranges].map((a) => JSON.stringify(a)).join(',');
+  const registered = [filename, specs, names, lines, [...matched], candidates, key, ranges];
+  if (files.some((f) => f !== filename)) registered.push(files);
+  const args = registered.map((a) => JSON.stringify(a)).join(',');
   s.appendLeft(prologueOffset(program, source), `;${T.MARKER}${lookup}${T.prologue(`__tz$.f(${args})`)}`);
   s.append(`${source.endsWith('\n') ? '' : '\n'}${T.HELPERS}\n`);
   const code = withSourceMap(s, source, filename, inputMap);

@@ -33,11 +33,15 @@ type TraceMapping = typeof import('@jridgewell/trace-mapping');
 const traces = new WeakMap<RawMap, InstanceType<TraceMapping['TraceMap']>>();
 
 /** The map decoded once per module (names and lines both read it). */
-export function traceOf(map: RawMap): { trace: InstanceType<TraceMapping['TraceMap']>; originalPositionFor: TraceMapping['originalPositionFor'] } {
-  const { TraceMap, originalPositionFor } = require('@jridgewell/trace-mapping') as TraceMapping;
+export function traceOf(map: RawMap): {
+  trace: InstanceType<TraceMapping['TraceMap']>;
+  originalPositionFor: TraceMapping['originalPositionFor'];
+  traceSegment: TraceMapping['traceSegment'];
+} {
+  const { TraceMap, originalPositionFor, traceSegment } = require('@jridgewell/trace-mapping') as TraceMapping;
   let trace = traces.get(map);
   if (!trace) traces.set(map, (trace = new TraceMap(map as any)));
-  return { trace, originalPositionFor };
+  return { trace, originalPositionFor, traceSegment };
 }
 
 /** Line numbers as the user wrote them, through the loader's map. */

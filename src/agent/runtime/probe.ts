@@ -33,7 +33,7 @@ export interface Probe {
   e(id: number, slot: number, how: number, value: unknown): void;
   u(slot: number): void;
   w(slot: number): void;
-  f(file: string, targets: string[], names: string[], lines: number[], matched: string[], candidates: Record<string, string[]>, key?: string, ranges?: number[]): number;
+  f(file: string, targets: string[], names: string[], lines: number[], matched: string[], candidates: Record<string, string[]>, key?: string, ranges?: number[], files?: string[]): number;
 }
 
 export const PROBE_KEY = Symbol.for('tanzhen.probe');
@@ -79,18 +79,21 @@ function register(
   candidates: Record<string, string[]>,
   key?: string,
   ranges?: number[],
+  /** Per function, the source it was written in, when a bundle's map says so (else `file`). */
+  files?: string[],
 ): number {
   noteModule(matchedSpecs, candidates);
   if (names.length === 0) return 0;
   if (key !== undefined && ranges !== undefined) noteSourceRanges(key, file, ranges);
-  const known = registered.get(file + '\0' + names.join('\0'));
+  const registration = file + '\0' + names.join('\0') + (files ? '\0' + files.join('\0') : '');
+  const known = registered.get(registration);
   if (known !== undefined) return known;
   let base = -1;
   for (let i = 0; i < names.length; i++) {
-    const id = registerFunction({ target: targets[i], name: names[i], file, line: lines[i] });
+    const id = registerFunction({ target: targets[i], name: names[i], file: files?.[i] ?? file, line: lines[i] });
     if (i === 0) base = id;
   }
-  registered.set(file + '\0' + names.join('\0'), base);
+  registered.set(registration, base);
   return base;
 }
 
