@@ -88,7 +88,7 @@ def start(bootstrap_dir=None):
     from .instrument import instrument
     from .state import note_matched
 
-    hooks.install()  # after spans.enable: the hooks' variant is chosen there
+    hooks.install(recorder._log)  # after spans.enable: the hooks' variant is chosen there
     hooks.calibrate(rewrite.make_empty)
 
     def on_loaded(module, name, timed=()):

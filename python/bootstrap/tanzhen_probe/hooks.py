@@ -72,17 +72,23 @@ def _record(s, node, d):
         s[1] = d
 
 
-def _plain(now=perf_counter_ns, cv_get=_tree.current.get, gi=_tree.get_ident, adopt=_tree.adopt, child=_tree.child,
+def _plain(now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tree.current.set, gi=_tree.get_ident,
            shift=SHIFT, offset=OFFSET, st=STATE, over=overhead):
     def enter(fi):
+        # child() and adopt() written out: no nested Python call (recursion depth, cost)
         cur = cv_get()
-        if cur[1] != gi():
-            cur = adopt(cur, gi())
+        ident = gi()
+        if cur[1] != ident:
+            cur = [cur[2], ident, cur[2], cur[4], cur[4]]
+            cv_set(cur)
         s = st[fi]
         parent = cur[0]
         node = s[3]
         if node[4] is not parent:
-            node = s[3] = child(parent, fi)
+            node = parent[2].get(fi)
+            if node is None:
+                node = parent[2].setdefault(fi, [0, 0, {}, fi, parent, 0])
+            s[3] = node
         cur[0] = node
         return now()
 
@@ -114,7 +120,7 @@ def _plain(now=perf_counter_ns, cv_get=_tree.current.get, gi=_tree.get_ident, ad
     return enter, leave, fail
 
 
-def _with_spans(now=perf_counter_ns, cv_get=_tree.current.get, gi=_tree.get_ident, adopt=_tree.adopt, child=_tree.child,
+def _with_spans(now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tree.current.set, gi=_tree.get_ident,
                 st=STATE, over=overhead):
     next_id = _spans.next_id
     flush_full = _spans.flush_full
@@ -123,14 +129,20 @@ def _with_spans(now=perf_counter_ns, cv_get=_tree.current.get, gi=_tree.get_iden
     pack = _spans.pack
 
     def enter(fi):
+        # child() and adopt() written out: no nested Python call (recursion depth, cost)
         cur = cv_get()
-        if cur[1] != gi():
-            cur = adopt(cur, gi())
+        ident = gi()
+        if cur[1] != ident:
+            cur = [cur[2], ident, cur[2], cur[4], cur[4]]
+            cv_set(cur)
         s = st[fi]
         parent = cur[0]
         node = s[3]
         if node[4] is not parent:
-            node = s[3] = child(parent, fi)
+            node = parent[2].get(fi)
+            if node is None:
+                node = parent[2].setdefault(fi, [0, 0, {}, fi, parent, 0])
+            s[3] = node
         sid = next_id()
         if sid >= flush_at[0]:
             flush_full(sid)
@@ -234,6 +246,8 @@ def _suspending(keep, now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tre
             tok[7] = 1.0
 
     def suspend(tok, value):
+        if tok is None:  # not timed (the recursion limit): see rewrite.py
+            return value
         mine = tok[8]
         if mine is not None:
             if cv_get() is mine:
@@ -246,6 +260,8 @@ def _suspending(keep, now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tre
         return value
 
     def resume(tok, sent):
+        if tok is None:
+            return sent
         node = tok[1]
         node[5] += now() - tok[4]
         tok[4] = 0
@@ -272,13 +288,36 @@ NAMES = ('__tanzhen_enter__', '__tanzhen_leave__', '__tanzhen_fail__', '__tanzhe
          '__tanzhen_sleave__', '__tanzhen_sfail__', '__tanzhen_suspend__', '__tanzhen_resume__')
 
 
-def install():
+def _logged(log, keep):
+    """--calls (TANZHEN_CALLS=1): the token hooks for every kind, plus one line per call (slow path)."""
+    from .recorder import records
+
+    aenter, genter, leave, fail, suspend, resume = _suspending(keep)
+
+    def opener(open_):
+        def enter(fi):
+            log.start(records[fi].name)
+            return open_(fi)
+
+        return enter
+
+    def close(fi, tok):
+        leave(fi, tok)
+        log.end(records[fi].name, max(0, perf_counter_ns() - tok[0] - overhead[0]), tok[7] != 0.0)
+
+    return opener(genter), close, fail, opener(aenter), opener(genter), close, fail, suspend, resume
+
+
+def install(log=None):
     """Binds the hook names in builtins (after spans.enable: the variant is chosen here)."""
     import builtins
 
     keep = _spans.enabled
-    enter, leave, fail = (_with_spans if keep else _plain)()
-    values = (enter, leave, fail) + _suspending(keep)
+    if log is not None:
+        values = _logged(log, keep)
+    else:
+        enter, leave, fail = (_with_spans if keep else _plain)()
+        values = (enter, leave, fail) + _suspending(keep)
     for name, value in zip(NAMES, values):
         setattr(builtins, name, value)
 

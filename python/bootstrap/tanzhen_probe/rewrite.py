@@ -19,11 +19,36 @@ falls back to the attribute wrappers of instrument.py.
 """
 import ast
 import os
+import sys
 
 from . import hooks, recorder
 from .state import warn
 
-_TEMPLATE = '''
+# The hooks are plain Python functions: calling one takes a frame for an instant.
+# At the very recursion limit that call fails where the program's own code
+# would not, so it is skipped there (the call is then not counted) and the
+# program goes on as without the probe: on 3.9+ a caught RecursionError is
+# harmless. Not on 3.8, whose interpreter lets the next 50 frames through after
+# one and then aborts the process, so 3.8 lets the error through (the deepest
+# recursion that works is one frame shorter probed there).
+if sys.version_info >= (3, 9):
+    _TEMPLATE = '''
+try:
+    __tz_t__ = %(enter)s(%(fi)d)
+except RecursionError:
+    __tz_t__ = None
+try:
+    pass
+except BaseException:
+    if __tz_t__ is not None:
+        %(fail)s(%(fi)d, __tz_t__)
+    raise
+finally:
+    if __tz_t__ is not None:
+        %(leave)s(%(fi)d, __tz_t__)
+'''
+else:
+    _TEMPLATE = '''
 __tz_t__ = %(enter)s(%(fi)d)
 try:
     pass
@@ -142,10 +167,10 @@ def _rewrite(fn, fi, kind):
     if kind in ('gen', 'agen'):
         body = [_Yields().visit(stmt) for stmt in body]
     values = dict(_HOOKS[kind], fi=fi)
-    assign, guard = ast.parse(_TEMPLATE % values).body
-    _place([assign, guard], fn)
-    guard.body = body or [ast.copy_location(ast.Pass(), fn)]
-    fn.body = doc + [assign, guard]
+    statements = ast.parse(_TEMPLATE % values).body
+    _place(statements, fn)
+    statements[-1].body = body or [ast.copy_location(ast.Pass(), fn)]
+    fn.body = doc + statements
 
 
 class _Yields(ast.NodeTransformer):
