@@ -73,7 +73,10 @@ def _record(s, node, d):
 
 
 def _plain(now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tree.current.set, gi=_tree.get_ident,
-           shift=SHIFT, offset=OFFSET, st=STATE, over=overhead):
+           shift=SHIFT, offset=OFFSET, st=STATE):
+    ov = overhead[0]  # calibrate() runs first: folded into the start time
+    small = _small_buckets()
+
     def enter(fi):
         # child() and adopt() written out: no nested Python call (recursion depth, cost)
         cur = cv_get()
@@ -90,26 +93,28 @@ def _plain(now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tree.current.s
                 node = parent[2].setdefault(fi, [0, 0, {}, fi, parent, 0])
             s[3] = node
         cur[0] = node
-        return now()
+        return now() + ov
 
     def leave(fi, t0):
-        d = now() - t0 - over[0]
+        d = now() - t0
         if d < 0:
             d = 0
+        # The cursor is the one enter() moved (a sync body cannot switch contexts
+        # for good) and its node ours, put back by every call nested in it.
         cur = cv_get()
-        s = st[fi]
         node = cur[0]
-        if node[3] == fi:
-            cur[0] = node[4]
-        else:  # the cursor was moved under us (a greenlet switch...): count, leave the cursor alone
-            node = s[3]
+        cur[0] = node[4]
         node[0] += 1
         node[1] += d
-        e = d.bit_length()
+        s = st[fi]
         h = s[0]
         if h is None:
             h = s[0] = [0] * 2496
-        h[(d >> shift[e]) + offset[e]] += 1
+        if d < 4096:  # most calls: one table lookup for the bucket
+            h[small[d]] += 1
+        else:
+            e = d.bit_length()
+            h[(d >> shift[e]) + offset[e]] += 1
         if d > s[1]:
             s[1] = d
 
@@ -120,8 +125,21 @@ def _plain(now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tree.current.s
     return enter, leave, fail
 
 
+_SMALL = []
+
+
+def _small_buckets():
+    """The bucket of every duration below 4096 ns (recorder.bucket_of), built once."""
+    if not _SMALL:
+        from .recorder import bucket_of
+
+        _SMALL.append(tuple([bucket_of(d) for d in range(4096)]))
+    return _SMALL[0]
+
+
 def _with_spans(now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tree.current.set, gi=_tree.get_ident,
-                st=STATE, over=overhead):
+                st=STATE):
+    ov = overhead[0]
     next_id = _spans.next_id
     flush_full = _spans.flush_full
     flush_at = _spans.flush_at
@@ -149,24 +167,20 @@ def _with_spans(now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tree.curr
         tok = [0, sid, cur[3], 0.0]
         cur[0] = node
         cur[3] = sid
-        tok[0] = now()
+        tok[0] = now() + ov
         return tok
 
     def leave(fi, tok):
         t0 = tok[0]
-        d = now() - t0 - over[0]
+        d = now() - t0
         if d < 0:
             d = 0
         cur = cv_get()
-        s = st[fi]
         node = cur[0]
-        if node[3] == fi:
-            cur[0] = node[4]
-            cur[3] = tok[2]
-        else:
-            node = s[3]
-        _record(s, node, d)
-        keep(pack(tok[1], tok[2], float(fi), t0 / 1e6, d / 1e6, tok[3]))
+        cur[0] = node[4]
+        cur[3] = tok[2]
+        _record(st[fi], node, d)
+        keep(pack(tok[1], tok[2], float(fi), (t0 - ov) / 1e6, d / 1e6, tok[3]))
 
     def fail(fi, tok):
         if sys.exc_info()[0] is not GeneratorExit:
@@ -308,17 +322,21 @@ def _logged(log, keep):
     return opener(genter), close, fail, opener(aenter), opener(genter), close, fail, suspend, resume
 
 
-def install(log=None):
-    """Binds the hook names in builtins (after spans.enable: the variant is chosen here)."""
-    import builtins
-
-    keep = _spans.enabled
+def variant(keep, log=None):
+    """{builtin name: hook} for spans on or off and --calls (a log) or not."""
     if log is not None:
         values = _logged(log, keep)
     else:
         enter, leave, fail = (_with_spans if keep else _plain)()
         values = (enter, leave, fail) + _suspending(keep)
-    for name, value in zip(NAMES, values):
+    return dict(zip(NAMES, values))
+
+
+def install(log=None):
+    """Binds the hook names in builtins (after spans.enable: the variant is chosen here)."""
+    import builtins
+
+    for name, value in variant(_spans.enabled, log).items():
         setattr(builtins, name, value)
 
 

@@ -84,6 +84,18 @@ def load(loader, module, targets):
         return None, ()  # the loader will raise the program's own error
     if not os.path.isabs(filename):
         filename = os.path.join(os.getcwd(), filename)
+    matched = rewrite_tree(tree, filename, targets)
+    if not matched:
+        return None, ()
+    try:
+        return compile(tree, filename, 'exec', dont_inherit=True), matched
+    except Exception as error:
+        warn('%s: the rewritten module does not compile (%s: %s); probed by wrappers instead' % (name, type(error).__name__, error))
+        return None, ()
+
+
+def rewrite_tree(tree, filename, targets):
+    """Rewrites the target defs of a module's tree in place; the specs they match."""
     matched = set()
     for fn, qualname, kind in _defs(tree.body, []):
         found = [t for t in targets if _matches(t.name, qualname)]
@@ -93,13 +105,7 @@ def load(loader, module, targets):
         hooks.state_for(rec)
         _rewrite(fn, rec.index, kind)
         matched.update(t.spec for t in found)
-    if not matched:
-        return None, ()
-    try:
-        return compile(tree, filename, 'exec', dont_inherit=True), matched
-    except Exception as error:
-        warn('%s: the rewritten module does not compile (%s: %s); probed by wrappers instead' % (name, type(error).__name__, error))
-        return None, ()
+    return matched
 
 
 def _defs(stmts, prefix, depth=0):
