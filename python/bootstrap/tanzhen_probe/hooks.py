@@ -138,7 +138,7 @@ def _small_buckets():
 
 
 def _with_spans(now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tree.current.set, gi=_tree.get_ident,
-                st=STATE):
+                shift=SHIFT, offset=OFFSET, st=STATE):
     ov = overhead[0]
     next_id = _spans.next_id
     flush_full = _spans.flush_full
@@ -179,7 +179,16 @@ def _with_spans(now=perf_counter_ns, cv_get=_tree.current.get, cv_set=_tree.curr
         node = cur[0]
         cur[0] = node[4]
         cur[3] = tok[2]
-        _record(st[fi], node, d)
+        node[0] += 1  # _record() written out: no nested Python call (see enter)
+        node[1] += d
+        e = d.bit_length()
+        s = st[fi]
+        h = s[0]
+        if h is None:
+            h = s[0] = [0] * 2496
+        h[(d >> shift[e]) + offset[e]] += 1
+        if d > s[1]:
+            s[1] = d
         keep(pack(tok[1], tok[2], float(fi), (t0 - ov) / 1e6, d / 1e6, tok[3]))
 
     def fail(fi, tok):
