@@ -115,8 +115,14 @@ def start(bootstrap_dir=None):
             return None, ()
 
     sys.meta_path.insert(0, TanzhenFinder(modules, on_loaded, load))
-    # Target modules imported before we ran (os.path, modules imported by site.py).
+    # Target modules imported before we ran (os.path, modules imported by site.py):
+    # their functions' code objects are replaced in place where the source allows.
     for name in list(modules):
         module = sys.modules.get(name)
         if module is not None:
-            on_loaded(module, name)
+            try:
+                timed = rewrite.adopt_loaded(module, modules[name])
+            except Exception as error:
+                warn('%s: cannot rewrite (%s: %s); probed by wrappers instead' % (name, type(error).__name__, error))
+                timed = ()
+            on_loaded(module, name, timed)

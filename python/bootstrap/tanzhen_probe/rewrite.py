@@ -199,6 +199,80 @@ class _Yields(ast.NodeTransformer):
         return outer
 
 
+def is_rewritten(func):
+    """True for a function whose code this module rewrote (the wrappers leave it alone)."""
+    code = getattr(func, '__code__', None)
+    return code is not None and '__tz_t__' in getattr(code, 'co_varnames', ())
+
+
+def adopt_loaded(module, targets):
+    """A target module imported before the probe started (os.path, what site.py loaded):
+    its functions get rewritten code objects in place (function.__code__), so they too are
+    timed however they are reached. Only where the source file is the one the running
+    code was compiled from (same bytecode, same free variables); the specs timed so."""
+    filename = getattr(module, '__file__', None)
+    if not isinstance(filename, str) or not filename.endswith('.py'):
+        return set()
+    import tokenize
+    from types import FunctionType
+
+    with tokenize.open(filename) as f:  # honours the coding line, as the import system does
+        source = f.read()
+    # Compiled under the name the running code has ('<frozen posixpath>' on 3.11+): tracebacks stay as they were.
+    named = [f.__code__.co_filename for f in _functions(module, FunctionType)]
+    compiled_as = named[0] if named else filename
+    tree = ast.parse(source, filename)
+    plain = _codes(compile(tree, compiled_as, 'exec', dont_inherit=True))
+    matched = rewrite_tree(tree, filename, targets)
+    if not matched:
+        return set()
+    fresh = _codes(compile(tree, compiled_as, 'exec', dont_inherit=True))
+    timed = set()
+    by_def = {}
+    for fn, qualname, kind in _defs(ast.parse(source, filename).body, []):
+        by_def[(fn.name, _first_line(fn))] = qualname
+    seen = set()
+    for func in _functions(module, FunctionType):
+        code = func.__code__
+        key = (code.co_name, code.co_firstlineno)
+        old, new = plain.get(key), fresh.get(key)
+        if id(func) in seen or old is None or new is None or new is old or '__tz_t__' not in new.co_varnames:
+            continue
+        seen.add(id(func))
+        if old.co_code != code.co_code or old.co_freevars != code.co_freevars or new.co_freevars != code.co_freevars:
+            continue  # the file changed since it was imported, or not this function
+        func.__code__ = new
+        qualname = by_def.get(key)
+        timed.update(t.spec for t in targets if qualname and _matches(t.name, qualname))
+    return timed
+
+
+def _codes(code):
+    """Every function code object inside a module's code, by (name, first line)."""
+    out = {}
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        for const in c.co_consts:
+            if hasattr(const, 'co_code'):
+                out.setdefault((const.co_name, const.co_firstlineno), const)
+                stack.append(const)
+    return out
+
+
+def _functions(module, function_type):
+    """The functions a module's namespace and its classes hold (staticmethod/classmethod unwrapped)."""
+    name = module.__name__
+    for value in list(vars(module).values()):
+        if isinstance(value, function_type) and value.__module__ == name:
+            yield value
+        elif isinstance(value, type) and value.__module__ == name:
+            for item in list(vars(value).values()):
+                item = getattr(item, '__func__', item)
+                if isinstance(item, function_type):
+                    yield item
+
+
 def make_empty(enter, leave, fail):
     """An empty function rewritten exactly like a target, bound to the given hooks (calibration)."""
     tree = ast.parse('def empty():\n    pass\n')
