@@ -69,6 +69,7 @@ test(`Python ${version}: functions reached through references taken at import ar
   if (minor >= 12) assert.ok(r.stdout.includes("monitoring ['helper', 'helper']"));
   const join = r.summary.functions.find((x) => x.name === 'join');
   assert.ok(join.calls >= 1 && join.target === 'os.path:join', 'a module imported before the probe');
+  assert.equal(join.probedBy, 'definition', 'its code replaced in place');
   assert.deepEqual(counts({ functions: r.summary.functions.filter((x) => x !== join) }), {
     index: [1, 0], // route table
     user: [1, 0],
@@ -103,10 +104,12 @@ test(`Python ${version}: functions reached through references taken at import ar
 });
 
 test(`Python ${version}: explicit Class.method and function targets, async generators included`, async () => {
-  const targets = ['webapp:Shop.add', 'webapp:Shop.make', 'webapp:Shop.price', 'webapp:index', 'webapp:decorated', 'webapp:anumbers', 'webapp:nope'];
+  const targets = ['webapp:Shop.add', 'webapp:Shop.make', 'webapp:Shop.price', 'webapp:index', 'webapp:decorated', 'webapp:anumbers', 'webapp:launch', 'webapp:nope'];
   const r = await probed(targets, ['defsite.py']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(counts(r.summary), { 'Shop.add': [2, 0], 'Shop.make': [1, 0], 'Shop.price': [2, 0], index: [1, 0], decorated: [1, 0], anumbers: [2, 0] });
+  assert.deepEqual(counts(r.summary), { 'Shop.add': [2, 0], 'Shop.make': [1, 0], 'Shop.price': [2, 0], index: [1, 0], decorated: [1, 0], anumbers: [2, 0], launch: [0, 0] });
+  const how = Object.fromEntries(r.summary.functions.map((f) => [f.name, f.probedBy]));
+  assert.deepEqual(how, { 'Shop.add': 'definition', 'Shop.make': 'definition', 'Shop.price': 'definition', index: 'definition', decorated: 'definition', anumbers: 'definition', launch: 'wrapper' }, 'summary.json says how each is timed');
   assert.deepEqual(r.summary.unmatched.map((u) => u.target), ['webapp:nope']);
 });
 

@@ -92,7 +92,8 @@ def _function_json(r, sums):
         ',"totalMs":', jnum(total / 1e6),
         ',"selfMs":', jnum(self_ns / 1e6),
         ',"maxMs":', jnum(maxns / 1e6),
-        ',"histogram":', sparse, '}',
+        ',"histogram":', sparse,
+        ',"probedBy":"wrapper"' if any(type(w) is not list for w in r.wrappers) else ',"probedBy":"definition"', '}',
     ])
     r.cache = (key, text)
     return text
