@@ -28,8 +28,8 @@ from .state import warn
 # At the very recursion limit that call fails where the program's own code
 # would not, so it is skipped there (the call is then not counted) and the
 # program goes on as without the probe: on 3.9+ a caught RecursionError is
-# harmless. Not on 3.8, whose interpreter lets the next 50 frames through after
-# one and then aborts the process, so 3.8 lets the error through (the deepest
+# harmless. Not on 3.7 and 3.8, whose interpreter lets the next 50 frames through after
+# one and then aborts the process, so they let the error through (the deepest
 # recursion that works is one frame shorter probed there).
 if sys.version_info >= (3, 9):
     _TEMPLATE = '''
@@ -168,7 +168,7 @@ def _rewrite(fn, fi, kind):
     body = fn.body
     doc = []
     first = body[0] if body else None
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+    if isinstance(first, ast.Expr) and _is_text(first.value):
         doc, body = [first], body[1:]
     if kind in ('gen', 'agen'):
         body = [_Yields().visit(stmt) for stmt in body]
@@ -177,6 +177,12 @@ def _rewrite(fn, fi, kind):
     _place(statements, fn)
     statements[-1].body = body or [ast.copy_location(ast.Pass(), fn)]
     fn.body = doc + statements
+
+
+def _is_text(node):
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    return type(node).__name__ == 'Str'  # 3.7 parses string literals as ast.Str
 
 
 class _Yields(ast.NodeTransformer):
