@@ -76,7 +76,7 @@ test(`Python ${version}: functions reached through references taken at import ar
     show: [1, 0], // singledispatch
     _show_int: [2, 0],
     worker: [1, 0], // threading.Thread(target=worker)
-    helper: [minor >= 12 ? 11 : 9, 0],
+    helper: [minor >= 12 ? 12 : 10, 0],
     at_exit: [1, 0], // atexit.register
     on_signal: [1, 0], // signal.signal
     decorated: [1, 0], // under a third-party functools.wraps decorator
@@ -85,9 +85,10 @@ test(`Python ${version}: functions reached through references taken at import ar
     'Shop.__init__': [2, 0],
     'Shop.add': [2, 0],
     'Shop.make': [1, 0],
-    'Shop.price': [2, 0],
+    'Shop.price': [3, 0],
     fetch: [1, 0],
-    numbers: [2, 0],
+    numbers: [3, 0],
+    relay: [1, 0],
     anumbers: [2, 0],
     start_thread: [1, 0],
   });
@@ -99,6 +100,10 @@ test(`Python ${version}: functions reached through references taken at import ar
   assert.equal(f.index.line, 13, 'the first decorator line, as co_firstlineno');
   const worker = r.summary.tree.find((n) => n.name === 'start_thread');
   assert.ok(worker, 'start_thread is a root');
+  const names = (nodes) => nodes.flatMap((n) => [n.name, ...names(n.children)]);
+  const relay = r.summary.tree.find((n) => n.name === 'relay');
+  assert.deepEqual(names(relay.children), [], 'a delegation (yield from) counts as suspended: its iterator runs under the consumer');
+  assert.ok(r.summary.tree.some((n) => n.name === 'Shop.price' && n.calls === 3), 'Shop.price: three root calls');
   assert.ok(r.summary.calibration && r.summary.calibration.overheadNs > 0, 'calibration stated');
   console.log(`# Python ${version}: calibration ${r.summary.calibration.overheadNs} ns (${r.summary.calibration.method})`);
 });
@@ -107,7 +112,7 @@ test(`Python ${version}: explicit Class.method and function targets, async gener
   const targets = ['webapp:Shop.add', 'webapp:Shop.make', 'webapp:Shop.price', 'webapp:index', 'webapp:decorated', 'webapp:anumbers', 'webapp:launch', 'webapp:nope'];
   const r = await probed(targets, ['defsite.py']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(counts(r.summary), { 'Shop.add': [2, 0], 'Shop.make': [1, 0], 'Shop.price': [2, 0], index: [1, 0], decorated: [1, 0], anumbers: [2, 0], launch: [0, 0] });
+  assert.deepEqual(counts(r.summary), { 'Shop.add': [2, 0], 'Shop.make': [1, 0], 'Shop.price': [3, 0], index: [1, 0], decorated: [1, 0], anumbers: [2, 0], launch: [0, 0] });
   const how = Object.fromEntries(r.summary.functions.map((f) => [f.name, f.probedBy]));
   assert.deepEqual(how, { 'Shop.add': 'definition', 'Shop.make': 'definition', 'Shop.price': 'definition', index: 'definition', decorated: 'definition', anumbers: 'definition', launch: 'wrapper' }, 'summary.json says how each is timed');
   assert.deepEqual(r.summary.unmatched.map((u) => u.target), ['webapp:nope']);

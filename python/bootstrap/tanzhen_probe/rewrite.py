@@ -186,19 +186,28 @@ def _is_text(node):
 
 
 class _Yields(ast.NodeTransformer):
-    """`yield v` -> `__tanzhen_resume__(tok, (yield __tanzhen_suspend__(tok, v)))`, in this scope only."""
+    """`yield v` -> `__tanzhen_resume__(tok, (yield __tanzhen_suspend__(tok, v)))`, in this scope only.
+
+    `yield from it` likewise: the generator counts as suspended for the whole
+    delegation (the iterator is made first), so the consumer's code never runs
+    with it as the current call; calls made by the iterator nest under the
+    consumer, and the delegation is out of the generator's self time.
+    """
 
     def visit_FunctionDef(self, node):
         return node
 
     visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = visit_FunctionDef
 
+    def visit_YieldFrom(self, node):
+        return self.visit_Yield(node)
+
     def visit_Yield(self, node):
         self.generic_visit(node)
         value = node.value if node.value is not None else ast.Constant(value=None)
         token = ast.Name(id='__tz_t__', ctx=ast.Load())
         suspend = ast.Call(func=ast.Name(id='__tanzhen_suspend__', ctx=ast.Load()), args=[token, value], keywords=[])
-        inner = ast.Yield(value=suspend)
+        inner = type(node)(value=suspend)
         outer = ast.Call(func=ast.Name(id='__tanzhen_resume__', ctx=ast.Load()), args=[ast.Name(id='__tz_t__', ctx=ast.Load()), inner], keywords=[])
         for n in (token, suspend, suspend.func, inner, outer, outer.func, outer.args[0]) + ((value,) if node.value is None else ()):
             ast.copy_location(n, node)
