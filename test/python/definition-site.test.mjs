@@ -143,3 +143,13 @@ test(`Python ${version}: more-itertools' own tests pass probed as bare (a subset
   assert.match(r.stderr, /\nOK\n/);
   assert.ok(r.summary.functions.filter((f) => f.calls > 0).length > 20, 'many functions timed');
 });
+
+test(`Python ${version}: functools, which reading source imports (through tokenize), is rewritten too; pickling by reference works`, async () => {
+  const script = 'import functools, pickle; print(pickle.loads(pickle.dumps(functools._gt_from_lt)) is functools._gt_from_lt, functools.reduce(lambda a, b: a + b, [1, 2, 3]))';
+  const [bare, r] = await Promise.all([run([PY, '-c', script]), probed(['functools:*'], ['-c', script])]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, bare.stdout);
+  assert.equal(r.stdout, 'True 6\n');
+  const how = new Set(r.summary.functions.map((f) => f.probedBy));
+  assert.deepEqual([...how], ['definition'], 'every functools function timed where it is defined');
+});

@@ -73,7 +73,9 @@ def load(loader, module, targets):
     name = module.__name__
     try:
         filename = loader.get_filename(name)
-        source = loader.get_source(name)
+        # Bytes, decoded by the parser itself (coding line included): get_source() would
+        # import tokenize, which imports functools, re... possibly the module loading now.
+        source = loader.get_data(filename)
     except Exception:
         return None, ()
     if source is None or not isinstance(filename, str) or not filename.endswith('.py'):
@@ -228,10 +230,9 @@ def adopt_loaded(module, targets):
     filename = getattr(module, '__file__', None)
     if not isinstance(filename, str) or not filename.endswith('.py'):
         return set()
-    import tokenize
     from types import FunctionType
 
-    with tokenize.open(filename) as f:  # honours the coding line, as the import system does
+    with open(filename, 'rb') as f:  # bytes: the parser honours the coding line
         source = f.read()
     # Compiled under the name the running code has ('<frozen posixpath>' on 3.11+): tracebacks stay as they were.
     named = [f.__code__.co_filename for f in _functions(module, FunctionType)]
