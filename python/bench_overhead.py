@@ -7,8 +7,13 @@ interleaved rounds) for:
   bare        f(1)
   decorator   a functools.wraps pass-through decorator: def w(*a, **k): return f(*a, **k)
   timing      the same plus two perf_counter_ns() reads and a running total (the seed's idea)
-  tanzhen     tanzhen's wrapper (histogram bucket, max, call tree, self time), as installed by the probe
+  defsite     the same figures taken where the function is defined: its source rewritten by
+              rewrite.py (try/finally around the body calling hooks.py), what the probe does to
+              target modules imported after it starts
   +spans      the same with TANZHEN_SPANS=1 (what `tanzhen run --out` sets): a span per call, written to a temporary file
+  wrapper     tanzhen's attribute wrapper (recorder.py; histogram bucket, max, call tree, self time),
+              still used for modules imported before the probe and modules without source
+  wrap+spans  the wrapper with spans
   baseline    with --baseline DIR: the wrapper of another copy of python/bootstrap (an older
               checkout), loaded side by side, so that a noisy machine hits both alike
 and the same for a method called on an instance. Standard library only.
@@ -26,7 +31,17 @@ import timeit
 from time import perf_counter_ns
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'bootstrap'))
-from tanzhen_probe import recorder, report, spans  # noqa: E402
+from tanzhen_probe import hooks, recorder, report, rewrite, spans, targets  # noqa: E402
+
+SOURCE = '''
+def f(n):
+    return n
+
+
+class C(object):
+    def m(self, n):
+        return n
+'''
 
 
 def f(n):
@@ -66,6 +81,18 @@ def probed_spans(func, name):
         spans.enabled = False
 
 
+def defsite(with_spans):
+    """f and C (a subclass of the module's C) as the probe compiles a target module's source."""
+    import ast
+
+    name = 'defsite+spans' if with_spans else 'defsite'
+    tree = ast.parse(SOURCE)
+    rewrite.rewrite_tree(tree, __file__, [targets.parse_target('bench_%s:*' % name.replace('+', '_'))])
+    namespace = hooks.variant(with_spans)
+    exec(compile(tree, __file__, 'exec', dont_inherit=True), namespace)
+    return namespace['f'], namespace['C']
+
+
 def load_baseline(bootstrap):
     """The recorder of another copy of the probe, as package tanzhen_baseline."""
     init = os.path.join(bootstrap, 'tanzhen_probe', '__init__.py')
@@ -86,14 +113,20 @@ def build(baseline):
         ('bare', None),
         ('decorator', decorator),
         ('timing', timing),
-        ('tanzhen', lambda fn: probed(fn, fn.__qualname__)),
-        ('+spans', lambda fn: probed_spans(fn, fn.__qualname__)),
+        ('defsite', 'defsite'),
+        ('+spans', 'defsite+spans'),
+        ('wrapper', lambda fn: probed(fn, fn.__qualname__)),
+        ('wrap+spans', lambda fn: probed_spans(fn, fn.__qualname__)),
     ]
     if baseline is not None:
         makers.append(('baseline', lambda fn: probed(fn, fn.__qualname__, baseline)))
     variants = {}
     classes = {}
     for label, wrap in makers:
+        if isinstance(wrap, str):
+            variants[label], cls = defsite(wrap.endswith('spans'))
+            classes[label] = cls()
+            continue
         variants[label] = f if wrap is None else wrap(f)
         cls = type('C_' + label, (C,), {})
         if wrap is not None:
@@ -125,6 +158,7 @@ def main():
     spans.set_origin()
     spans.enable(os.path.join(out, 'processes'), 10 ** 12)
     spans.enabled = False
+    overhead = hooks.calibrate(rewrite.make_empty)
     try:
         labels, functions, instances = build(baseline)
         variants = {}
@@ -138,11 +172,13 @@ def main():
     print('%-10s %12s %12s' % ('ns/call', 'function', 'method'))
     for label in labels:
         print('%-10s %12.0f %12.0f' % (label, best[(label, 'function')], best[(label, 'method')]))
+    print('calibration: %d ns subtracted from each defsite duration (not from the wrapper\'s)' % overhead)
     for label in labels[3:]:
         for kind in ('function', 'method'):
             t = best[(label, kind)]
-            print('%s overhead (%s): +%.0f ns over a bare call, +%.0f ns over a plain decorator'
-                  % (label, kind, t - best[('bare', kind)], t - best[('decorator', kind)]))
+            over = t - best[('bare', kind)]
+            print('%s overhead (%s): +%.0f ns over a bare call, %.2fx the timing decorator\'s +%.0f ns'
+                  % (label, kind, over, over / max(1.0, best[('timing', kind)] - best[('bare', kind)]), best[('timing', kind)] - best[('bare', kind)]))
 
 
 if __name__ == '__main__':

@@ -37,6 +37,13 @@ export interface FunctionFigures {
   /** Set when only 1 call in `sampleEvery` was timed (all are counted). */
   sampleEvery?: number;
   /**
+   * Python: how it is timed. 'definition': its own code, rewritten where it is
+   * defined (every call, however the function is reached); 'wrapper': a wrapper
+   * put in its place (no source to rewrite, a name bound by assignment...), so
+   * only calls through the attribute are timed.
+   */
+  probedBy?: 'definition' | 'wrapper';
+  /**
    * Set when calls were still open when the process exited (process.exit()
    * inside them, an await that never resumed): each is counted and timed
    * until the exit, and its subtree kept.

@@ -23,6 +23,7 @@ export class FunctionMerge {
     fn.selfMs += f.selfMs ?? f.totalMs;
     fn.maxMs = Math.max(fn.maxMs, f.maxMs);
     if (f.sampleEvery) fn.sampleEvery = Math.max(fn.sampleEvery ?? 1, f.sampleEvery);
+    if (f.probedBy && fn.probedBy !== 'wrapper') fn.probedBy = f.probedBy; // Python: a wrapper anywhere, say so
     if (f.unfinished) fn.unfinished = (fn.unfinished ?? 0) + f.unfinished;
     entry.histogram.add(histogram);
   }

@@ -83,18 +83,46 @@ def start(bootstrap_dir=None):
     for target in targets:
         modules.setdefault(target.module, []).append(target)
 
+    from . import hooks, rewrite
     from .finder import TanzhenFinder
     from .instrument import instrument
+    from .state import note_matched
 
-    def on_loaded(module, name):
+    hooks.calibrate(rewrite.make_empty)  # first: the hooks fold the result into their start time
+    hooks.install(recorder._log)  # after spans.enable: the hooks' variant is chosen there
+
+    def on_loaded(module, name, timed=()):
+        # Targets a rewritten def already times are matched; the others (a module
+        # imported before the probe, no source, a name bound by assignment, an
+        # inherited method) go through the attribute wrappers, which also warn
+        # and list the "did you mean" candidates.
         try:
-            instrument(module, modules.get(name, ()))
+            rest = []
+            for target in modules.get(name, ()):
+                if target.spec in timed:
+                    note_matched(target.spec)
+                else:
+                    rest.append(target)
+            instrument(module, rest)
         except Exception as error:
             warn('%s: %s: %s; not probed' % (name, type(error).__name__, error))
 
-    sys.meta_path.insert(0, TanzhenFinder(modules, on_loaded))
-    # Target modules imported before we ran (os.path, modules imported by site.py).
+    def load(loader, module, targets):
+        try:
+            return rewrite.load(loader, module, targets)
+        except Exception as error:
+            warn('%s: cannot rewrite (%s: %s); probed by wrappers instead' % (module.__name__, type(error).__name__, error))
+            return None, ()
+
+    sys.meta_path.insert(0, TanzhenFinder(modules, on_loaded, load))
+    # Target modules imported before we ran (os.path, modules imported by site.py):
+    # their functions' code objects are replaced in place where the source allows.
     for name in list(modules):
         module = sys.modules.get(name)
         if module is not None:
-            on_loaded(module, name)
+            try:
+                timed = rewrite.adopt_loaded(module, modules[name])
+            except Exception as error:
+                warn('%s: cannot rewrite (%s: %s); probed by wrappers instead' % (name, type(error).__name__, error))
+                timed = ()
+            on_loaded(module, name, timed)

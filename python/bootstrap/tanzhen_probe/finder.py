@@ -15,9 +15,10 @@ import sys
 class TanzhenFinder(object):
     _tanzhen_finder = True
 
-    def __init__(self, modules, on_loaded):
+    def __init__(self, modules, on_loaded, rewrite=None):
         self._modules = modules  # dotted name -> [Target]
         self._on_loaded = on_loaded
+        self._rewrite = rewrite  # (loader, module, targets) -> (code or None, specs it times)
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname not in self._modules:
@@ -29,7 +30,7 @@ class TanzhenFinder(object):
         if loader is None or isinstance(loader, (_LoaderProxy, _LegacyLoaderProxy)):
             return None  # let the import system find it again, untouched
         if hasattr(loader, 'exec_module'):
-            spec.loader = _LoaderProxy(loader, fullname, self._on_loaded)
+            spec.loader = _LoaderProxy(loader, fullname, self._on_loaded, self._rewrite, self._modules[fullname])
         elif hasattr(loader, 'load_module'):
             spec.loader = _LegacyLoaderProxy(loader, fullname, self._on_loaded)  # zipimporter before 3.10
         else:
@@ -81,10 +82,12 @@ def _unproxy(module, proxy, loader):
 
 
 class _LoaderProxy(object):
-    def __init__(self, loader, name, on_loaded):
+    def __init__(self, loader, name, on_loaded, rewrite=None, targets=()):
         self.__dict__['_tanzhen_loader'] = loader
         self.__dict__['_tanzhen_name'] = name
         self.__dict__['_tanzhen_on_loaded'] = on_loaded
+        self.__dict__['_tanzhen_rewrite'] = rewrite
+        self.__dict__['_tanzhen_targets'] = targets
 
     def create_module(self, spec):
         create = getattr(self._tanzhen_loader, 'create_module', None)
@@ -92,9 +95,15 @@ class _LoaderProxy(object):
 
     def exec_module(self, module):
         loader = self._tanzhen_loader
-        loader.exec_module(module)
+        code, timed = None, ()
+        if self._tanzhen_rewrite is not None:
+            code, timed = self._tanzhen_rewrite(loader, module, self._tanzhen_targets)
+        if code is None:
+            loader.exec_module(module)
+        else:  # what the source loader does with its own code object
+            exec(code, module.__dict__)
         _unproxy(module, self, loader)
-        self._tanzhen_on_loaded(module, self._tanzhen_name)
+        self._tanzhen_on_loaded(module, self._tanzhen_name, timed)
 
     def __getattr__(self, name):
         return getattr(self.__dict__['_tanzhen_loader'], name)

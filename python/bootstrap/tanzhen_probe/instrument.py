@@ -11,6 +11,7 @@ import sys
 from types import BuiltinFunctionType, FunctionType
 
 from . import recorder
+from .rewrite import is_rewritten
 from .state import note_candidates, note_matched, warn
 
 _MISSING = object()
@@ -80,8 +81,8 @@ def _wrap_attribute(container, key, raw, qualname, target, module, explicit, see
     if isinstance(raw, (staticmethod, classmethod)) and isinstance(container, type):
         kind = type(raw)
         func = raw.__func__
-    if recorder.is_wrapper(func):
-        return True
+    if recorder.is_wrapper(func) or is_rewritten(func):
+        return True  # already timed (a wrapper, or code rewritten where it is defined)
     if not isinstance(func, (FunctionType, BuiltinFunctionType)):
         if explicit:
             warn('%s: %s is not a function (it is %s); not probed' % (target.spec, qualname, _describe(raw)))

@@ -92,7 +92,8 @@ def _function_json(r, sums):
         ',"totalMs":', jnum(total / 1e6),
         ',"selfMs":', jnum(self_ns / 1e6),
         ',"maxMs":', jnum(maxns / 1e6),
-        ',"histogram":', sparse, '}',
+        ',"histogram":', sparse,
+        ',"probedBy":"wrapper"' if any(type(w) is not list for w in r.wrappers) else ',"probedBy":"definition"', '}',
     ])
     r.cache = (key, text)
     return text
@@ -110,6 +111,13 @@ def _tree_json():
     return '[' + ','.join(nodes) + ']', sums
 
 
+def _calibration():
+    hooks = sys.modules.get(__package__ + '.hooks')
+    if hooks is None or not hooks.calibrated:
+        return ''
+    return ',"calibration":{"overheadNs":%d,"method":%s}' % (hooks.overhead[0], jstr(hooks.CALIBRATION_METHOD))
+
+
 def process_report(pid, started_at):
     """This process's ProcessReport (src/common/types.ts) as JSON text."""
     argv = [sys.executable or 'python'] + [str(a) for a in getattr(sys, 'argv', [])]
@@ -124,6 +132,7 @@ def process_report(pid, started_at):
         ',"functions":[', ','.join([_function_json(r, sums) for r in list(recorder.records)]), ']',
         ',"tree":', tree_text,
         ',"spans":{"file":%s,"written":%d,"dropped":%d}' % (jstr(span_info[0]), span_info[1], span_info[2]) if span_info else '',
+        _calibration(),
         ',"matched":', jlist(state.matched),
         ',"candidates":{', ','.join([jstr(k) + ':' + jlist(v) for k, v in list(state.candidates.items())]), '}',
         ',"warnings":', jlist(state.warnings),

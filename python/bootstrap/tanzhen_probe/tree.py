@@ -1,6 +1,7 @@
 """Nesting: which probed call is "current", and the call tree aggregated by path.
 
-A tree node is a list ``[calls, total_ns, children, fn, parent]``:
+A tree node is a list ``[calls, total_ns, children, fn, parent, suspended_ns]``
+(the last: time its generators spent suspended at a ``yield``, taken out of self time):
 ``children`` maps a function index to its child node, so a function called
 from two places has two nodes, as in src/agent/runtime/tree.ts. Nodes are
 only ever added (``dict.setdefault``, atomic under the GIL: no lock, so a
@@ -48,10 +49,10 @@ around each step (``send``/``throw``/``close``) and puts back what it found.
 import _thread
 from contextvars import ContextVar
 
-# [calls, total ns, children {fn: node}, fn, parent node]
-ROOT_NODE = [0, 0, {}, -1, None]
+# [calls, total ns, children {fn: node}, fn, parent node, suspended ns]
+ROOT_NODE = [0, 0, {}, -1, None, 0]
 # A node no call has: the initial value of a wrapper's "last node" cache.
-NO_NODE = [0, 0, {}, -1, object()]
+NO_NODE = [0, 0, {}, -1, object(), 0]
 
 _NOBODY = [ROOT_NODE, None, ROOT_NODE, 0.0, 0.0]  # span ids are floats: see spans.py
 current = ContextVar('tanzhen_current', default=_NOBODY)
@@ -72,7 +73,7 @@ def child(parent, fn):
     children = parent[2]
     node = children.get(fn)
     if node is None:
-        node = children.setdefault(fn, [0, 0, {}, fn, parent])
+        node = children.setdefault(fn, [0, 0, {}, fn, parent, 0])
     return node
 
 
@@ -90,9 +91,9 @@ def walk():
     while stack:
         node, position = stack.pop()
         for kid in list(node[2].values()):
-            out.append([kid, position, kid[0], kid[1], kid[1]])
+            out.append([kid, position, kid[0], kid[1], kid[1] - kid[5]])
             stack.append((kid, len(out) - 1))
-    for entry in out:  # self: total minus the children's totals
+    for entry in out:  # self: total minus the children's totals (and minus suspensions)
         if entry[1] >= 0:
             out[entry[1]][4] -= entry[3]
     for entry in out:
@@ -105,4 +106,4 @@ def reset():
     """Zeroes every node (a forked child starts from nothing); the structure stays for open calls."""
     for entry in walk():
         node = entry[0]
-        node[0] = node[1] = 0
+        node[0] = node[1] = node[5] = 0
