@@ -7,7 +7,9 @@
 // when a target file does. (A CommonJS bundle was faster on Node 24 but
 // ~40 ms slower on Node 20, where --import of CommonJS is slow.)
 //
-//   dist/agent/register.cjs           the preload (`--require tanzhen/register`)
+//   dist/agent/agent.cjs              the agent
+//   dist/agent/register.cjs           the preload (`--require tanzhen/register`): runs
+//                                     agent.cjs from V8's code cache (src/agent/preload.ts)
 //   dist/agent/register.js            the same for `--import tanzhen/register`
 //   dist/agent/hooks/esm-loader.js    Node 20's module.register() hooks
 //
@@ -94,14 +96,27 @@ const build$id = JSON.stringify(buildId('dist'));
 // Built from tsc's output before that file becomes the wrapper below.
 await build({
   entryPoints: ['dist/agent/register.js'],
-  outfile: 'dist/agent/register.cjs',
+  outfile: 'dist/agent/agent.cjs',
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
   packages: 'external',
   define: { 'import.meta.url': 'import_meta_url', __TANZHEN_BUILD__: build$id },
-  banner: { js: `"use strict";\nvar import_meta_url = require("node:url").pathToFileURL(__filename).href;\n${guard.banner}` },
+  banner: { js: `"use strict";\nvar import_meta_url = require("node:url").pathToFileURL(__filename).href;` },
+  logLevel: 'warning',
+});
+const agentHash = createHash('sha256').update(readFileSync('dist/agent/agent.cjs')).digest('hex').slice(0, 16);
+await build({
+  entryPoints: ['dist/agent/preload.js'],
+  outfile: 'dist/agent/register.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  define: { AGENT_HASH: JSON.stringify(agentHash) },
+  banner: { js: `"use strict";\n${guard.banner}` },
   footer: { js: guard.footer },
   logLevel: 'warning',
 });

@@ -3,7 +3,7 @@
 // threads that inherit NODE_OPTIONS and the environment are probed too.
 // Any failure here becomes one warning; the program always runs.
 import module from 'node:module';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread } from './thread.js';
 import { parseTarget, splitTraceList } from '../common/target.js';
 import { ENV, type Target } from '../common/types.js';
 import { readTargetsFile } from '../common/run-dir/layout.js';
@@ -12,7 +12,7 @@ import { installCjsHook } from './hooks/legacy-cjs.js';
 import { installEsmHooks } from './hooks/legacy-esm.js';
 import { installSyncHooks } from './hooks/sync.js';
 import { processReport, reportPaths, setCalibration, startReportWriter } from './report-writer.js';
-import { calibrate } from './runtime/calibrate.js';
+import { calibration as calibrated } from './runtime/calibrate.js';
 import { closeOpenCalls, configureCalls } from './runtime/calls.js';
 import { enableAsyncContext } from './runtime/async-context.js';
 import { setOverhead } from './runtime/recorder.js';
@@ -46,7 +46,7 @@ function start(): void {
 
   const out = env[ENV.out];
   const logCalls = env[ENV.calls] === '1';
-  const calibration = calibrate();
+  const calibration = calibrated();
   setCalibration(calibration);
   setOverhead(calibration.overheadNs / 1e6);
   const sampling = samplingOf(env[ENV.sample], logCalls);
@@ -89,7 +89,7 @@ function start(): void {
   process.on('exit', closeOpenCalls);
   if (out) startReportWriter(out, positiveInt(env[ENV.flushMs], 1000, true));
   // Without the launcher, the main thread prints its own table at exit.
-  if (!env[ENV.run] && isMainThread) {
+  if (!env[ENV.run] && isMainThread()) {
     process.on('exit', (code) => {
       const summary = buildSummary([processReport()], { command: process.argv, exitCode: code, targets: specs });
       writeStderr(renderTable(summary, { color: false }));

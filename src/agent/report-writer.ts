@@ -1,7 +1,7 @@
 // Writes this process's (or worker's) report into the run directory: at
 // exit, and every interval while it runs, so `tanzhen report` works on a
 // live run and a process killed by SIGKILL loses at most one interval.
-import { threadId } from 'node:worker_threads';
+import { threadId } from './thread.js';
 import { ensurePrivateDir } from '../common/files.js';
 import { processFiles } from '../common/run-dir/layout.js';
 import { writeProcessReport } from '../common/run-dir/reports.js';
@@ -25,7 +25,7 @@ export function processReport(final = false): ProcessReport {
   return {
     version: 1,
     pid: process.pid,
-    threadId,
+    threadId: threadId(),
     runtime: 'node',
     runtimeVersion: process.version,
     argv: process.argv.slice(),
@@ -45,7 +45,7 @@ export function processReport(final = false): ProcessReport {
 }
 
 export function reportPaths(outDir: string): ReturnType<typeof processFiles> {
-  return processFiles(outDir, process.pid, threadId);
+  return processFiles(outDir, process.pid, threadId());
 }
 
 export function startReportWriter(outDir: string, intervalMs: number): void {

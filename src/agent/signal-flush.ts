@@ -8,12 +8,12 @@
 // program that handles the signal sees no difference, and libraries that
 // count listeners (signal-exit) count only their own. A signal listener does
 // not keep the event loop alive. Signals reach the main thread only.
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread } from './thread.js';
 
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 export function flushOnSignals(flush: () => void): void {
-  if (!isMainThread || process.platform === 'win32') return;
+  if (!isMainThread() || process.platform === 'win32') return;
   const ours = new Map<string, (signal: NodeJS.Signals) => void>();
   let busy = false; // our own add/remove calls, which fire the same events
   const set = (signal: NodeJS.Signals, on: boolean) => {

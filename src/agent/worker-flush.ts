@@ -14,9 +14,18 @@
 // waits for that without blocking the event loop (the worker is stopped when
 // it is done); at process exit nothing can run later, so the wait is
 // Atomics.wait.
+//
+// The main thread sets all this up when it creates its first worker (the
+// diagnostics channel below), not at start: Node's worker machinery costs a
+// process 3-8 ms to load (docs/startup.md). That first worker was built
+// before the table was handed down, so it says hello on the channel instead,
+// and the owner reads pending hellos synchronously before it decides
+// whether a worker is probed. A worker sets up at once (the machinery is
+// loaded there already), so the workers it creates get the table.
 import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { BroadcastChannel, getEnvironmentData, isMainThread, setEnvironmentData, threadId, Worker } from 'node:worker_threads';
+import type { BroadcastChannel, Worker } from 'node:worker_threads';
+import { isMainThread, threadId, workerThreads } from './thread.js';
 
 const CHANNEL = 'tanzhen.flush';
 const PROBED_KEY = 'tanzhen.probedWorkers';
@@ -33,43 +42,79 @@ interface FlushRequest {
   state: SharedArrayBuffer;
 }
 
+/** A probed worker that got no table: its threadId and OS thread id. */
+interface Hello {
+  tanzhenProbed: [number, number];
+}
+
+/** The owner's question to workers created before it had a table (a hello sent before its channel existed is lost). */
+interface Query {
+  tanzhenWhoIsProbed: true;
+}
+
 /** The workers this thread created that may still run. */
 const workers = new Set<Worker>();
 /** Slot threadId % SLOTS → [threadId, OS thread id], for each worker of this thread that loaded the probe. */
 const probed = new Int32Array(new SharedArrayBuffer(SLOTS * 8));
 let channel: BroadcastChannel | undefined;
+/** Whether some worker of ours was created before the table was handed down (it says hello instead). */
+let hellosPending = false;
 
 export function flushWorkersOnStop(flush: () => void): void {
-  channel = new BroadcastChannel(CHANNEL);
-  if (!isMainThread) {
-    const owner = getEnvironmentData(PROBED_KEY);
-    if (owner instanceof SharedArrayBuffer) {
-      const table = new Int32Array(owner);
-      Atomics.store(table, (threadId % SLOTS) * 2 + 1, osThreadId());
-      Atomics.store(table, (threadId % SLOTS) * 2, threadId);
-    }
-    channel.onmessage = (event: unknown) => {
-      const request = (event as { data?: FlushRequest }).data;
-      if (!request || !Array.isArray(request.tanzhenFlush) || !request.tanzhenFlush.includes(threadId)) return;
-      const state = new Int32Array(request.state);
-      Atomics.add(state, 0, 1);
-      // Ours first, then the workers this worker owns.
-      flushWorkersNow(request.tanzhenFlush);
-      flush();
-      Atomics.add(state, 1, 1);
-      Atomics.notify(state, 1);
-    };
-  }
-  channel.unref();
-  // Workers created from now on inherit this table (environment data is copied at construction; a SharedArrayBuffer is shared).
-  setEnvironmentData(PROBED_KEY, probed.buffer as SharedArrayBuffer);
-
+  let ready = false;
   subscribe('worker_threads', (message) => {
     const worker = (message as { worker?: Worker }).worker;
-    if (!(worker instanceof Worker)) return;
+    if (!ready) {
+      ready = true;
+      setUp(flush);
+      hellosPending = true;
+      channel?.postMessage({ tanzhenWhoIsProbed: true } satisfies Query);
+    }
+    if (!(worker instanceof workerThreads().Worker)) return;
     for (const w of workers) if (w.threadId < 0) workers.delete(w);
     workers.add(worker);
   });
+  if (!isMainThread()) {
+    ready = true;
+    setUp(flush);
+  }
+}
+
+function setUp(flush: () => void): void {
+  const { BroadcastChannel, getEnvironmentData, setEnvironmentData, Worker } = workerThreads();
+  const own = channel = new BroadcastChannel(CHANNEL);
+  let hello: Hello | undefined;
+  if (!isMainThread()) {
+    const owner = getEnvironmentData(PROBED_KEY);
+    if (owner instanceof SharedArrayBuffer) {
+      const table = new Int32Array(owner);
+      Atomics.store(table, (threadId() % SLOTS) * 2 + 1, osThreadId());
+      Atomics.store(table, (threadId() % SLOTS) * 2, threadId());
+    } else {
+      hello = { tanzhenProbed: [threadId(), osThreadId()] };
+      own.postMessage(hello);
+    }
+  }
+  own.onmessage = (event: unknown) => {
+    const data = (event as { data?: unknown }).data;
+    if (noteHello(data)) return;
+    if (hello && (data as Query | undefined)?.tanzhenWhoIsProbed === true) {
+      own.postMessage(hello);
+      return;
+    }
+    const request = data as FlushRequest | undefined;
+    if (isMainThread() || !request || !Array.isArray(request.tanzhenFlush) || !request.tanzhenFlush.includes(threadId())) return;
+    const state = new Int32Array(request.state);
+    Atomics.add(state, 0, 1);
+    // Ours first, then the workers this worker owns.
+    flushWorkersNow(request.tanzhenFlush);
+    flush();
+    Atomics.add(state, 1, 1);
+    Atomics.notify(state, 1);
+  };
+  own.unref();
+  // Workers created from now on inherit this table (environment data is copied at construction; a SharedArrayBuffer is shared).
+  setEnvironmentData(PROBED_KEY, probed.buffer as SharedArrayBuffer);
 
   const proto = Worker.prototype as any;
   const original = proto.terminate as (this: Worker, ...args: unknown[]) => Promise<number>;
@@ -100,6 +145,31 @@ export function flushWorkersOnStop(flush: () => void): void {
   Object.defineProperty(proto, 'terminate', { ...descriptor, value: terminate });
 }
 
+/** A hello from one of our workers: it goes in the table. */
+function noteHello(data: unknown): boolean {
+  const ids = (data as Hello | undefined)?.tanzhenProbed;
+  if (!Array.isArray(ids)) return false;
+  const [id, tid] = ids;
+  if (typeof id !== 'number' || typeof tid !== 'number') return true;
+  for (const w of workers) {
+    if (w.threadId !== id) continue;
+    Atomics.store(probed, (id % SLOTS) * 2 + 1, tid);
+    Atomics.store(probed, (id % SLOTS) * 2, id);
+  }
+  return true;
+}
+
+/** Hellos the event loop has not delivered yet (a worker stopped right after it started). */
+function readHellos(): void {
+  if (!hellosPending || !channel) return;
+  try {
+    const { receiveMessageOnPort } = workerThreads();
+    for (let m = receiveMessageOnPort(channel as never); m; m = receiveMessageOnPort(channel as never)) noteHello(m.message);
+  } catch {
+    // Best effort: such a worker is then stopped as without the probe.
+  }
+}
+
 /** Flushes the live, probed workers this thread created (except those in `skip`, already being flushed), waiting for them. */
 export function flushWorkersNow(skip: number[] = []): void {
   const ids: number[] = [];
@@ -122,6 +192,7 @@ export function flushWorkersNow(skip: number[] = []): void {
 }
 
 function isProbed(id: number): boolean {
+  if (id >= 0 && Atomics.load(probed, (id % SLOTS) * 2) !== id) readHellos();
   return id >= 0 && Atomics.load(probed, (id % SLOTS) * 2) === id;
 }
 

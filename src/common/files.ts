@@ -6,14 +6,16 @@
 // (span files) open with O_NOFOLLOW and write only into a regular file of
 // ours with a single link. Directories are made one component at a time:
 // Node 20's recursive mkdir spins forever under /proc.
-// The fs and crypto functions are bound when this module loads: a program
-// probing fs:writeFileSync must not count the probe's own writes.
+// The fs functions are bound when this module loads: a program probing
+// fs:writeFileSync must not count the probe's own writes. Temporary names
+// take their randomness from /dev/urandom through those same functions, not
+// from node:crypto, which costs a probed process 5-20 ms to load (OpenSSL
+// and ~20 modules; docs/startup.md); crypto is the fallback where there is
+// no /dev/urandom (Windows).
 import fs from 'node:fs';
-import crypto from 'node:crypto';
 import path from 'node:path';
 
 const { openSync, writeSync, readSync, closeSync, fstatSync, lstatSync, statSync, mkdirSync, renameSync, linkSync, unlinkSync } = fs;
-const randomBytes = crypto.randomBytes;
 const C = fs.constants;
 const NOFOLLOW = C.O_NOFOLLOW ?? 0;
 const NONBLOCK = C.O_NONBLOCK ?? 0;
@@ -65,9 +67,29 @@ export function ensurePrivateDir(dir: string): void {
   if (why) throw new Error(`${dir} ${why}`);
 }
 
+let urandom = process.platform !== 'win32';
+
+/** `n` unpredictable bytes, as hex. */
+export function randomHex(n: number): string {
+  const bytes = Buffer.alloc(n);
+  if (urandom) {
+    try {
+      const fd = openSync('/dev/urandom', C.O_RDONLY);
+      try {
+        if (readSync(fd, bytes, 0, n, null) === n) return bytes.toString('hex');
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      urandom = false;
+    }
+  }
+  return (process.getBuiltinModule('node:crypto') as typeof import('node:crypto')).randomBytes(n).toString('hex');
+}
+
 /** A new file next to `file`, created exclusively under an unpredictable name; commit with commitTemp. */
 export function openTemp(file: string): { fd: number; temp: string } {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(8).toString('hex')}.tmp`);
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomHex(8)}.tmp`);
   return { fd: openSync(temp, EXCLUSIVE, 0o600), temp };
 }
 

@@ -5,14 +5,14 @@
 // NODE_OPTIONS): they belong to the program's thread alone. Those listed in
 // NODE_OPTIONS before ours still run there (docs/reliability.md).
 import Module from 'node:module';
-import { isMainThread, parentPort } from 'node:worker_threads';
+import { isMainThread, workerThreads } from '../thread.js';
 
 // Set only while we call module.register(): the thread it starts copies the environment then.
 const MARK = 'TANZHEN_HOOKS_THREAD';
 
 /** The hooks thread is the only worker without a parentPort. */
 export function inHooksThread(): boolean {
-  return !isMainThread && parentPort === null;
+  return !isMainThread() && workerThreads().parentPort === null;
 }
 
 export function registerMarked(register: () => void): void {

@@ -1,0 +1,51 @@
+// Files the probe keeps between runs, in the user's cache directory (never
+// the project's): the calibration measured once per machine and Node version
+// (runtime/calibrate.ts), and the compiled agent (scripts/bundle-agent.mjs
+// reads the same place from its loader). $TANZHEN_CACHE_DIR, else
+// $XDG_CACHE_HOME/tanzhen, else ~/.cache/tanzhen (%LOCALAPPDATA%\tanzhen on
+// Windows). Best effort: a directory that cannot be made or written means
+// the work is done again next time, nothing else.
+import path from 'node:path';
+import { ensurePrivateDir, notPrivateDir, readPrivate, writeFileAtomic } from '../common/files.js';
+
+export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.TANZHEN_CACHE_DIR) return path.resolve(env.TANZHEN_CACHE_DIR);
+  if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)) return path.join(env.XDG_CACHE_HOME, 'tanzhen');
+  if (process.platform === 'win32') return env.LOCALAPPDATA ? path.join(env.LOCALAPPDATA, 'tanzhen') : undefined;
+  return env.HOME ? path.join(env.HOME, '.cache', 'tanzhen') : undefined;
+}
+
+/** The cached file's bytes, or undefined. Only from a directory of ours that no one else can write. */
+export function readCachedBytes(name: string): Buffer | undefined {
+  const dir = userCacheDir();
+  if (!dir) return undefined;
+  try {
+    return notPrivateDir(dir) === undefined ? readPrivate(path.join(dir, name)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readCached(name: string): string | undefined {
+  return readCachedBytes(name)?.toString('utf8');
+}
+
+/** Keeps `text` under `name`; the path, or undefined when it could not be kept. */
+export function writeCached(name: string, text: string | Uint8Array): string | undefined {
+  const dir = userCacheDir();
+  if (!dir) return undefined;
+  try {
+    ensurePrivateDir(dir);
+    writeFileAtomic(path.join(dir, name), text);
+    return path.join(dir, name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short, stable hash of a string (FNV-1a, 32 bits), for cache file names. */
+export function hashText(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
