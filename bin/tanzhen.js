@@ -1,9 +1,25 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
+// The launcher is dist/cli/tanzhen.cjs (scripts/bundle-launcher.mjs). This
+// file is CommonJS (bin/package.json): an ES module entry costs the launcher
+// the ES module loader's resolution before anything runs. Node's module
+// compile cache serves the launcher from the user's cache directory where
+// Node has one (22.1+): this is tanzhen's own process, not the program's,
+// whose environment is left as it was (docs/startup.md).
+'use strict';
+const { existsSync } = require('node:fs');
+const path = require('node:path');
+const { enableCompileCache } = require('node:module');
 
-const cli = new URL('../dist/launcher/cli.js', import.meta.url);
+const cli = path.join(__dirname, '..', 'dist', 'cli', 'tanzhen.cjs');
 if (!existsSync(cli)) {
   process.stderr.write('tanzhen: not built yet; run `npm install` (or `npm run build`) in the tanzhen folder\n');
   process.exit(2);
 }
-await import(cli.href);
+const env = process.env;
+const cache = env.TANZHEN_CACHE_DIR || (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? path.join(env.XDG_CACHE_HOME, 'tanzhen') : env.HOME && path.join(env.HOME, '.cache', 'tanzhen'));
+if (cache && !env.NODE_COMPILE_CACHE && typeof enableCompileCache === 'function') {
+  try {
+    enableCompileCache(path.join(path.resolve(cache), 'compile'));
+  } catch {}
+}
+require(cli);

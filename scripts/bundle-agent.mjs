@@ -19,41 +19,11 @@
 // and register.js only require()s it (one copy of the agent's state).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { builtinsWithoutFacades } from './builtins-plugin.mjs';
 import { ENV } from '../dist/common/types.js';
 
-/** Every name the compiled sources import from each built-in: only those are exported (a getter like fs.F_OK warns when read). */
-function importedNames(dir) {
-  const names = new Map();
-  const visit = (d) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const file = path.join(d, entry.name);
-      if (entry.isDirectory()) visit(file);
-      else if (file.endsWith('.js')) {
-        for (const m of readFileSync(file, 'utf8').matchAll(/import\s*(?:\w+\s*,\s*)?\{([^}]*)\}\s*from\s*["'](node:[\w/]+)["']/g)) {
-          const set = names.get(m[2]) ?? new Set();
-          for (const part of m[1].split(',')) if (part.trim()) set.add(part.trim().split(/\s+as\s+/)[0]);
-          names.set(m[2], set);
-        }
-      }
-    }
-  };
-  visit(dir);
-  return names;
-}
-
-const names = importedNames('dist');
-const builtins = {
-  name: 'builtins-without-facades',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'builtin' }));
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
-      const exported = [...(names.get(args.path) ?? [])].map((n) => `export const ${n} = m.${n};`).join('\n');
-      return { contents: `const m = process.getBuiltinModule(${JSON.stringify(args.path)});\nexport default m;\n${exported}\n`, loader: 'js' };
-    });
-  },
-};
+const builtins = builtinsWithoutFacades('dist');
 
 /**
  * The preload runs before anything of ours can check the runtime, and the
@@ -104,6 +74,7 @@ await build({
   packages: 'external',
   define: { 'import.meta.url': 'import_meta_url', __TANZHEN_BUILD__: build$id },
   banner: { js: `"use strict";\nvar import_meta_url = require("node:url").pathToFileURL(__filename).href;` },
+  plugins: [builtins],
   logLevel: 'warning',
 });
 const agentHash = createHash('sha256').update(readFileSync('dist/agent/agent.cjs')).digest('hex').slice(0, 16);

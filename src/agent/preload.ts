@@ -29,9 +29,10 @@ function run(): void {
     cachedData: cached,
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  if (cached === undefined || script.cachedDataRejected) process.once('exit', () => keep(script));
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(module.exports, module.exports, require, module, agent, __dirname);
+  // After the agent's own exit listeners, so the cache holds what they compile too.
+  if (cached === undefined || script.cachedDataRejected) process.once('exit', () => keep(script));
 }
 
 function keep(script: Script): void {
@@ -43,7 +44,8 @@ function keep(script: Script): void {
 }
 
 try {
-  run();
+  // A process with nothing to probe (no targets in its environment) loads nothing of ours.
+  if ((process.env.TANZHEN_TRACE ?? '').trim() !== '' || process.env.TANZHEN_TRACE_FILE) run();
 } catch (error) {
   // The agent catches its own failures; this is ours (its file unreadable, say). The program runs on.
   try {

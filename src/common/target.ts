@@ -10,7 +10,10 @@ export class TargetError extends Error {
   }
 }
 
-const IDENT = /^#?[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+const ASCII_IDENT = /^#?[A-Za-z$_][\w$]*$/;
+// Compiled only for a name outside ASCII: building the Unicode sets costs ~1 ms, paid by every probed process.
+let unicodeIdent: RegExp | undefined;
+const isIdent = (part: string) => ASCII_IDENT.test(part) || (unicodeIdent ??= /^#?[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u).test(part);
 const PACKAGE = /^(@[a-z0-9][\w.~-]*\/)?[a-z0-9_.~-][\w.~-]*$/i;
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -31,7 +34,7 @@ function parseName(spec: string, namePart: string): string[] {
   parts.forEach((part, i) => {
     if (part === '*' && i === parts.length - 1) return;
     if (part === '*') throw new TargetError(spec, '"*" may only end a name, as in Client.*');
-    if (!IDENT.test(part)) throw new TargetError(spec, `${JSON.stringify(part)} is not a valid name`);
+    if (!isIdent(part)) throw new TargetError(spec, `${JSON.stringify(part)} is not a valid name`);
   });
   return parts;
 }

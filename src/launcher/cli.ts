@@ -1,13 +1,10 @@
-// Entry of the `tanzhen` command.
+// Entry of the `tanzhen` command. What only `tanzhen report` and `tanzhen
+// diff` need loads when they run: `tanzhen run` starts the program first
+// (docs/startup.md).
 import { readFileSync } from 'node:fs';
 import { HELP, parseArgs } from './args.js';
 import { UsageError } from './errors.js';
-import { writeJson } from '../common/json.js';
-import { mergeSummaries, MergeError } from '../report/merge.js';
-import { renderTree } from '../report/tree-text.js';
-import { readRuns } from './read-runs.js';
-import { diff } from './diff.js';
-import { printSummary, run } from './run.js';
+import { run } from './run.js';
 import { writeStderr } from '../common/stderr.js';
 import type { ReportArgs } from './args.js';
 import type { Summary } from '../common/types.js';
@@ -17,7 +14,14 @@ function version(): string {
 }
 
 /** `tanzhen report DIR…`: one run, or several merged into one summary (repeated CI runs). */
-function report(args: ReportArgs): void {
+async function report(args: ReportArgs): Promise<void> {
+  const [{ writeJson }, { mergeSummaries, MergeError }, { renderTree }, { readRuns }, { printSummary }] = await Promise.all([
+    import('../common/json.js'),
+    import('../report/merge.js'),
+    import('../report/tree-text.js'),
+    import('./read-runs.js'),
+    import('./finish.js'),
+  ]);
   const summaries = args.dirs.flatMap(readRuns);
   let summary: Summary;
   try {
@@ -49,9 +53,9 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(version() + '\n');
         return;
       case 'report':
-        return report(parsed.args);
+        return await report(parsed.args);
       case 'diff':
-        return diff(parsed.args);
+        return (await import('./diff.js')).diff(parsed.args);
       case 'run':
         return await run(parsed.args);
     }

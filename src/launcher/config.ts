@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { createRequire } from 'node:module';
+import type { ParseError } from 'jsonc-parser';
 import { UsageError } from './errors.js';
 
 export interface FileConfig {
@@ -58,18 +59,19 @@ export function parseJson(text: string, label: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
+    // Only for the message: the parser loads when a file is not valid JSON.
+    const { parseTree, printParseErrorCode } = createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser');
     const errors: ParseError[] = [];
     parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
     const first = errors[0];
     const offset = first ? first.offset : text.length;
     const { line, column } = lineColumn(text, offset);
-    const reason = first ? describeError(first.error) : 'not valid JSON';
+    const reason = first ? describeError(printParseErrorCode(first.error)) : 'not valid JSON';
     throw new UsageError(`${label}:${line}:${column}: invalid JSON: ${reason}`);
   }
 }
 
-function describeError(code: number): string {
-  const name = printParseErrorCode(code);
+function describeError(name: string): string {
   return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 

@@ -1,35 +1,27 @@
 // `tanzhen run`: validate the targets, run the command with the probe
 // preloaded, then merge what every probed process recorded into one table
-// (stderr) and summary.json.
-import { randomBytes } from 'node:crypto';
+// (stderr) and summary.json. Only what the program's start needs comes
+// before spawn; the merging and rendering (finish.ts) load while it runs
+// (docs/startup.md).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { isatty } from 'node:tty';
 import path from 'node:path';
-import { ensurePrivateDir } from '../common/files.js';
+import { ensurePrivateDir, randomHex } from '../common/files.js';
 import { PROCESSES_DIR } from '../common/run-dir/layout.js';
 import { writeStderr } from '../common/stderr.js';
 import { findSourceFile } from '../common/source-file.js';
 import { parseTarget, splitTraceList, TargetError } from '../common/target.js';
 import { ENV, type Summary, type Target } from '../common/types.js';
-import { buildSummary } from '../report/summary.js';
-import { renderTable, type TableOptions } from '../report/table.js';
-import type { RunArgs, TableArgs } from './args.js';
+import type { RunArgs } from './args.js';
 import { exitLike, runChild, type ChildResult } from './child.js';
 import { loadConfig } from './config.js';
 import { childEnvironment } from './environment.js';
 import { UsageError } from './errors.js';
 import { checkExecLimits } from './exec-limits.js';
 import { claimOutDir, passTargets, releaseOutDir } from './out-dir.js';
-import { readProcessReports } from '../common/run-dir/reports.js';
-import { writeRunRecord, writeSummary, type RunRecord } from '../common/run-dir/results.js';
-import { SUMMARY_FILE } from '../common/run-dir/layout.js';
+import { writeRunRecord, type RunRecord } from '../common/run-dir/results.js';
 import { startExporters } from '../exporters/start.js';
 import { relayWarnings, type WarningRelay } from './warnings.js';
-import { missingData } from './no-data.js';
-import { droppedSpansNote, treeLimitNote } from './notes.js';
-import { startLive } from './live/start.js';
-import { failOnRules, printBaselineDiff, readSide } from './diff.js';
 
 export async function run(args: RunArgs): Promise<void> {
   const cwd = process.cwd();
@@ -40,8 +32,10 @@ export async function run(args: RunArgs): Promise<void> {
   const calls = args.calls || config.calls === true;
   const out = args.out ?? config.out;
   // A baseline that cannot be read, or a bad --fail-on, stops us before the program starts.
-  const rules = failOnRules(args.failOn);
-  const baseline = args.baseline === undefined ? undefined : readSide(args.baseline);
+  // diff.ts loads only for a baseline or --fail-on.
+  const diff = args.baseline !== undefined || args.failOn !== undefined ? await import('./diff.js') : undefined;
+  const rules = diff?.failOnRules(args.failOn);
+  const baseline = args.baseline === undefined ? undefined : diff?.readSide(args.baseline);
 
   const outDir = out ? path.resolve(cwd, out) : mkdtempSync(path.join(os.tmpdir(), 'tanzhen-'));
   let ran: { result: ChildResult; summary?: Summary };
@@ -55,7 +49,7 @@ export async function run(args: RunArgs): Promise<void> {
   }
   const { result, summary } = ran;
   let regression = false;
-  if (baseline && summary) regression = printBaselineDiff(baseline, summary, rules);
+  if (baseline && summary && diff) regression = diff.printBaselineDiff(baseline, summary, rules);
   else if (baseline && !result.spawnError) warn('no diff against the baseline: this run has no summary');
   exitLike(result);
   // A regression fails a program that succeeded; a program that failed keeps its own exit code.
@@ -75,7 +69,7 @@ async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { 
     targetsFile,
     cwd,
     outDir,
-    runId: randomBytes(8).toString('hex'),
+    runId: randomHex(8),
     calls,
     spans: out !== undefined || exporters.spans,
     sample: args.sample,
@@ -95,11 +89,17 @@ async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { 
   const flushMs = args.flushMs ?? 1000;
   // --live: the view reads the reports every second and hands them on to the relay, whose lines wait until the view is gone.
   let relay: WarningRelay | undefined;
-  const live = args.live ? startLive({ outDir, command: args.command, cwd, flushMs, onReports: (reports) => relay?.flush(reports), warn }) : undefined;
+  // The view's code loads only with --live.
+  const live = args.live ? (await import('./live/start.js')).startLive({ outDir, command: args.command, cwd, flushMs, onReports: (reports) => relay?.flush(reports), warn }) : undefined;
   relay = relayWarnings(outDir, live ? 0 : flushMs, live ? (message) => live.whenClosed(() => warn(message)) : warn);
   let result: ChildResult;
+  // Loaded while the program runs (a failure to load shows when it is used).
+  let later: Promise<typeof import('./finish.js')> | undefined;
   try {
-    result = await runChild(command, commandArgs, env);
+    const running = runChild(command, commandArgs, env);
+    later = import('./finish.js');
+    later.catch(() => {});
+    result = await running;
   } finally {
     live?.stop();
   }
@@ -109,45 +109,7 @@ async function runIn(outDir: string, { args, out, cwd, trace, quiet, calls }: { 
     writeStderr(`tanzhen: ${result.spawnError.message}\n`);
     return { result };
   }
-  return { result, summary: await finish({ outDir, out, cwd, quiet, table: args, trace, record, result, relay }) };
-}
-
-/** After the command: warnings, summary.json and the other files, the table. Each step fails alone, with one warning. */
-async function finish(run: {
-  outDir: string;
-  out: string | undefined;
-  cwd: string;
-  quiet: boolean;
-  table: TableArgs;
-  trace: string[];
-  record: RunRecord;
-  result: ChildResult;
-  relay: WarningRelay;
-}): Promise<Summary | undefined> {
-  const { outDir, out, result } = run;
-  let summary: Summary;
-  try {
-    const reports = readProcessReports(outDir);
-    run.relay.flush(reports);
-    summary = buildSummary(reports, { command: run.record.command, exitCode: result.code, signal: result.signal ?? undefined, targets: run.trace, noData: missingData(outDir, reports, result), cwd: run.cwd });
-  } catch (error) {
-    warn(`could not summarise the run: ${(error as Error).message}`);
-    return undefined;
-  }
-  if (out) {
-    try {
-      writeQuietly(outDir, { ...run.record, exitCode: result.code, signal: result.signal ?? undefined });
-      writeSummary(outDir, summary);
-      // trace.json and report.html: one warning line each if they fail.
-      (await import('../report/outputs.js')).writeOutputs(outDir, summary, { cwd: run.cwd, warn });
-    } catch (error) {
-      warn(`could not write ${SUMMARY_FILE} to ${outDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-  }
-  if (!run.quiet) printSummary(summary, { top: run.table.top, sort: run.table.sort, saved: out !== undefined });
-  else for (const u of summary.unmatched) warn(`unmatched ${u.target}: ${u.message}`);
-  for (const note of [treeLimitNote(summary), droppedSpansNote(summary)]) if (note) warn(note);
-  return summary;
+  return { result, summary: await (await later).finish({ outDir, out, cwd, quiet, table: args, trace, record, result, relay }) };
 }
 
 /** Bad targets stop the launcher before the program starts. */
@@ -178,7 +140,7 @@ function prepareOutDir(outDir: string, given: string | undefined): void {
   }
 }
 
-function writeQuietly(outDir: string, record: RunRecord): void {
+export function writeQuietly(outDir: string, record: RunRecord): void {
   try {
     writeRunRecord(outDir, record);
   } catch {
@@ -186,13 +148,6 @@ function writeQuietly(outDir: string, record: RunRecord): void {
   }
 }
 
-export function printSummary(summary: Summary, table: Pick<TableOptions, 'top' | 'sort' | 'saved'> = {}): void {
-  // process.stderr only for a terminal's width: on a pipe it would make the pipe non-blocking.
-  const tty = isatty(2);
-  const color = tty && !('NO_COLOR' in process.env);
-  writeStderr(renderTable(summary, { ...table, width: (tty && process.stderr.columns) || Number(process.env.COLUMNS) || 120, color }));
-}
-
-function warn(message: string): void {
+export function warn(message: string): void {
   writeStderr(`tanzhen: warning: ${message}\n`);
 }

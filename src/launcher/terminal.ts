@@ -8,7 +8,6 @@
 // foreground looks exactly like Ctrl-C without the sender's siginfo, which
 // Node does not give: that one case is still not forwarded.)
 import { readFileSync } from 'node:fs';
-import { isatty } from 'node:tty';
 
 interface Stat {
   pgrp: number;
@@ -30,7 +29,8 @@ function stat(pid: number | 'self'): Stat | undefined {
 /** Whether a terminal key that signalled the launcher signalled the process `childPid` too. */
 export function terminalSignalledChild(childPid: number | undefined): boolean {
   const self = stat('self');
-  if (!self) return isatty(0); // not process.stdin: opening it would change the program's stdin
+  // node:tty loads only here (it pulls in net and streams). Not process.stdin: opening it would change the program's stdin.
+  if (!self) return process.getBuiltinModule('node:tty').isatty(0);
   if (self.tty === 0 || self.tpgid !== self.pgrp || childPid === undefined) return false;
   return stat(childPid)?.pgrp === self.pgrp;
 }
@@ -38,6 +38,6 @@ export function terminalSignalledChild(childPid: number | undefined): boolean {
 /** Whether the launcher is in its terminal's foreground (may read keys and set the terminal's modes without being stopped). */
 export function inTerminalForeground(): boolean {
   const self = stat('self');
-  if (!self) return isatty(0);
+  if (!self) return process.getBuiltinModule('node:tty').isatty(0);
   return self.tty !== 0 && self.tpgid === self.pgrp;
 }
