@@ -59,18 +59,37 @@ export function findNodes(wanted) {
 
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
+let perfWorks;
+/** Whether `perf stat` can count task-clock here (a container may forbid it). */
+function perfStat() {
+  if (perfWorks === undefined) {
+    const r = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', '--', process.execPath, '-e', '0'], { encoding: 'utf8' });
+    perfWorks = r.status === 0 && /task-clock/.test(r.stderr ?? '');
+  }
+  return perfWorks;
+}
+
 /**
  * Runs one whole process and returns its wall time (ms, measured here), its
- * peak RSS (MiB, from /usr/bin/time when present, else undefined) and stdout.
+ * peak RSS (MiB, from /usr/bin/time when present, else undefined), with
+ * `cpu` the CPU time of it and its children (ms, `perf stat` task-clock, when
+ * perf works here, else undefined: less disturbed than wall time by other
+ * work on a shared machine) and stdout.
  */
-export function runProcess(cmd, args, { env, cwd = ROOT, rss = false, timeout = 120_000 } = {}) {
+export function runProcess(cmd, args, { env, cwd = ROOT, rss = false, cpu = false, timeout = 120_000 } = {}) {
   let file = cmd;
   let argv = args;
   let rssFile;
+  let cpuFile;
   if (rss && TIME) {
     rssFile = join(mkdtempSync(join(tmpdir(), 'tzbench-')), 'rss');
     file = TIME;
     argv = ['-f', '%M', '-o', rssFile, cmd, ...args];
+  }
+  if (cpu && perfStat()) {
+    cpuFile = join(mkdtempSync(join(tmpdir(), 'tzbench-')), 'cpu');
+    argv = ['stat', '-x,', '-e', 'task-clock', '-o', cpuFile, '--', file, ...argv];
+    file = 'perf';
   }
   const t0 = process.hrtime.bigint();
   const r = spawnSync(file, argv, { env, cwd, encoding: 'utf8', timeout, maxBuffer: 64 << 20 });
@@ -82,11 +101,18 @@ export function runProcess(cmd, args, { env, cwd = ROOT, rss = false, timeout = 
     } catch {}
     rmSync(dirname(rssFile), { recursive: true, force: true });
   }
+  let cpuMs;
+  if (cpuFile) {
+    try {
+      cpuMs = Number(/^([\d.]+),msec,task-clock/m.exec(readFileSync(cpuFile, 'utf8'))?.[1]);
+    } catch {}
+    rmSync(dirname(cpuFile), { recursive: true, force: true });
+  }
   if (r.error || r.status !== 0) {
     const what = [cmd, ...args].join(' ');
     throw new Error(`${what} failed (${r.error?.message ?? `exit ${r.status}${r.signal ? `, ${r.signal}` : ''}`})\n${(r.stderr ?? '').slice(-2000)}`);
   }
-  return { wallMs, rssMiB, stdout: r.stdout, stderr: r.stderr };
+  return { wallMs, rssMiB, cpuMs, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The last line of stdout that is a JSON object. */

@@ -7,14 +7,17 @@
 //      elsewhere, vs bare and vs require-in-the-middle / import-in-the-middle;
 //      and of the same trees compiled by TypeScript with a source map beside
 //      every module (each map is read, and names no target);
-//   c. start-up of the preload and the launcher vs bare node and vs
-//      OpenTelemetry's auto-instrumentations register;
+//   c. start-up of the preload (cold and warm caches) and the launcher vs
+//      bare node, an empty preload and OpenTelemetry's auto-instrumentations
+//      register (bench/startup.mjs);
 //   d. RSS growth over 50 M probed calls;
 //   e. `*` over typescript (tsc) and prettier, whole runs vs bare (bench/wildcards.mjs).
 // Every figure is a ratio to a baseline measured in the same run. Prints a
 // table, writes bench/results.json, checks the targets.
 //
-//   node bench/run.mjs [--quick] [--smoke] [--spans] [--only a,b,c,d,e] [--nodes 20,24] [--out FILE]
+//   node bench/run.mjs [--quick] [--smoke] [--spans] [--only a,b,c,d,e] [--nodes 20,24] [--no-otel] [--out FILE]
+//
+// --no-otel: leave out OpenTelemetry's start-up row (no install).
 //
 // --spans: also measure memory with spans on (TANZHEN_SPANS=1, TANZHEN_OUT
 //   set): informational, the span cap should keep it bounded.
@@ -29,21 +32,23 @@ import { BENCH, ROOT, TMP, REGISTER, REGISTER_URL, median, spread, cleanEnv, fin
 import { writeCallFixture, writeMappedTree, writeOutsideCjsTarget, writeOutsideTarget, writeTree } from './generate.mjs';
 import { renderText, checkTargets } from './report.mjs';
 import { wildcards } from './wildcards.mjs';
+import { startup } from './startup.mjs';
 
 const OTEL_AUTO_VERSION = '0.82.0';
 
 function parseArgs(argv) {
-  const o = { smoke: false, quick: false, spans: false, only: ['a', 'b', 'c', 'd', 'e'], nodes: undefined, out: undefined };
+  const o = { smoke: false, quick: false, spans: false, otel: true, only: ['a', 'b', 'c', 'd', 'e'], nodes: undefined, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--smoke') o.smoke = true;
     else if (a === '--quick') o.quick = true;
     else if (a === '--spans') o.spans = true;
+    else if (a === '--no-otel') o.otel = false;
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--nodes') o.nodes = argv[++i].split(',').map(Number);
     else if (a === '--out') o.out = argv[++i];
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/run.mjs [--quick] [--smoke] [--spans] [--only a,b,c,d,e] [--nodes 20,24] [--out FILE]');
+      console.log('usage: node bench/run.mjs [--quick] [--smoke] [--spans] [--only a,b,c,d,e] [--nodes 20,24] [--no-otel] [--out FILE]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -53,8 +58,8 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 const MODE = opts.smoke ? 'smoke' : opts.quick ? 'quick' : 'full';
 const SIZES = {
-  full: { callRounds: 5, callMinCpuMs: 150, modules: 1500, loadRuns: 7, startRuns: 9, memCalls: 50_000_000, wildcardRuns: 5 },
-  quick: { callRounds: 3, callMinCpuMs: 100, modules: 1500, loadRuns: 4, startRuns: 7, memCalls: 5_000_000, wildcardRuns: 3 },
+  full: { callRounds: 5, callMinCpuMs: 150, modules: 1500, loadRuns: 7, startRuns: 15, memCalls: 50_000_000, wildcardRuns: 5 },
+  quick: { callRounds: 3, callMinCpuMs: 100, modules: 1500, loadRuns: 4, startRuns: 9, memCalls: 5_000_000, wildcardRuns: 3 },
   smoke: { callRounds: 1, callMinCpuMs: 2, modules: 30, loadRuns: 1, startRuns: 1, memCalls: 200_000, wildcardRuns: 1 },
 }[MODE];
 /** Which Node majors each section runs on by default (all that are present, else this one). */
@@ -204,7 +209,7 @@ function otelAutoDir() {
   const dir = join(TMP, 'otel-auto');
   const pkg = join(dir, 'node_modules', '@opentelemetry', 'auto-instrumentations-node', 'package.json');
   const ok = () => existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version === OTEL_AUTO_VERSION;
-  if (opts.smoke) return undefined; // tests: no network, and ~0.5 s a run saved
+  if (opts.smoke || !opts.otel) return undefined; // tests: no network, and ~0.5 s a run saved
   if (ok()) return dir;
   log(`installing @opentelemetry/auto-instrumentations-node@${OTEL_AUTO_VERSION} into ${dir} (once, ~90 MB)`);
   mkdirSync(dir, { recursive: true });
@@ -227,52 +232,6 @@ const OTEL_ENV = {
   OTEL_METRICS_EXPORTER: 'none',
   OTEL_LOGS_EXPORTER: 'none',
 };
-
-function startup(node, otelDir) {
-  const trace = { TANZHEN_TRACE: `${outsideTarget}:work` };
-  const path = { PATH: `${dirname(node.bin)}:${process.env.PATH}` };
-  const variants = [
-    { role: 'bare', name: 'node -e 0', args: ['-e', '0'] },
-    { role: 'preload', name: 'node --require tanzhen/register -e 0 (ES module target)', args: ['--require', 'tanzhen/register', '-e', '0'], env: trace },
-    { role: 'preload-cjs', name: 'node --require tanzhen/register -e 0 (CommonJS target)', args: ['--require', 'tanzhen/register', '-e', '0'], env: { TANZHEN_TRACE: `${outsideCjsTarget}:work` } },
-    { role: 'empty-preload', name: 'node --import ./bench/hooks/empty.mjs -e 0', args: ['--import', './bench/hooks/empty.mjs', '-e', '0'] },
-    { role: 'launcher', name: 'tanzhen run -q -- node -e 0', args: [join(ROOT, 'bin', 'tanzhen.js'), 'run', '-q', '--', 'node', '-e', '0'], env: { ...trace, ...path } },
-  ];
-  if (otelDir) {
-    variants.push({
-      role: 'otel',
-      name: 'node -r @opentelemetry/auto-instrumentations-node/register -e 0',
-      args: ['-r', '@opentelemetry/auto-instrumentations-node/register', '-e', '0'],
-      env: OTEL_ENV,
-      cwd: otelDir,
-    });
-  }
-  const runs = Object.fromEntries(variants.map((v) => [v.name, []]));
-  const once = (v) => runProcess(node.bin, v.args, { env: cleanEnv(v.env), cwd: v.cwd ?? ROOT, rss: true });
-  if (!opts.smoke) for (const v of variants) once(v);
-  for (let round = 0; round < SIZES.startRuns; round++) {
-    for (let k = 0; k < variants.length; k++) {
-      const v = variants[(k + round) % variants.length];
-      const r = once(v);
-      runs[v.name].push({ wallMs: r.wallMs, rssMiB: r.rssMiB });
-    }
-  }
-  const bare = runs[variants[0].name];
-  const out = { runs: SIZES.startRuns, variants: {} };
-  for (const v of variants) {
-    const rs = runs[v.name];
-    const rss = rs.map((r) => r.rssMiB).filter((x) => x !== undefined);
-    out.variants[v.name] = {
-      role: v.role,
-      wallMs: median(rs.map((r) => r.wallMs)),
-      deltaMs: median(rs.map((r, i) => r.wallMs - bare[i].wallMs)),
-      ratio: median(rs.map((r, i) => r.wallMs / bare[i].wallMs)),
-      peakRssMiB: rss.length ? median(rss) : null,
-      samplesMs: rs.map((r) => Math.round(r.wallMs * 10) / 10),
-    };
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------- d. memory
 function memory(node, spans = false) {
@@ -314,7 +273,7 @@ async function main() {
     const otelDir = otelAutoDir();
     for (const node of nodesFor('c')) {
       log(`c. start-up on ${node.version}`);
-      results.startup[node.major] = { version: node.version, ...startup(node, otelDir) };
+      results.startup[node.major] = { version: node.version, ...startup(node, { otelDir, otelEnv: OTEL_ENV, outsideTarget, outsideCjsTarget, runs: SIZES.startRuns, warmUp: !opts.smoke }) };
     }
   }
   if (opts.only.includes('d')) {
