@@ -16,10 +16,17 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 const env = process.env;
-const cache = env.TANZHEN_CACHE_DIR || (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? path.join(env.XDG_CACHE_HOME, 'tanzhen') : env.HOME && path.join(env.HOME, '.cache', 'tanzhen'));
-if (cache && !env.NODE_COMPILE_CACHE && typeof enableCompileCache === 'function') {
+// The same directory as src/agent/user-cache.ts: TANZHEN_CACHE_DIR ('' for none), else XDG_CACHE_HOME, else ~/.cache.
+const cache =
+  env.TANZHEN_CACHE_DIR ??
+  (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)
+    ? path.join(env.XDG_CACHE_HOME, 'tanzhen')
+    : process.platform === 'win32'
+      ? env.LOCALAPPDATA && path.join(env.LOCALAPPDATA, 'tanzhen')
+      : env.HOME && path.join(env.HOME, '.cache', 'tanzhen'));
+if (cache && path.isAbsolute(cache) && !env.NODE_COMPILE_CACHE && typeof enableCompileCache === 'function') {
   try {
-    enableCompileCache(path.join(path.resolve(cache), 'compile'));
+    enableCompileCache(path.join(cache, 'compile'));
   } catch {}
 }
 require(cli);

@@ -19,7 +19,8 @@
 // and register.js only require()s it (one copy of the agent's state).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { builtinsWithoutFacades } from './builtins-plugin.mjs';
 import { ENV } from '../dist/common/types.js';
 

@@ -28,7 +28,7 @@ before(() => {
 
 test('the tarball holds the built launcher, agent and Python bootstrap, and no sources, tests or build scripts', () => {
   const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-  for (const f of ['package.json', 'README.md', 'bin/tanzhen.js', 'dist/launcher/cli.js', 'dist/agent/register.cjs', 'dist/agent/register.js', 'dist/agent/hooks/esm-loader.js', 'python/bootstrap/sitecustomize.py', 'python/bootstrap/tanzhen_probe/__init__.py']) {
+  for (const f of ['package.json', 'README.md', 'bin/tanzhen.js', 'bin/package.json', 'dist/cli/tanzhen.cjs', 'dist/agent/register.cjs', 'dist/agent/agent.cjs', 'dist/agent/register.js', 'dist/agent/hooks/esm-loader.js', 'python/bootstrap/sitecustomize.py', 'python/bootstrap/tanzhen_probe/__init__.py']) {
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   }
   const unwanted = files.filter((f) => /^(src|test|scripts|bench|examples|node_modules|docs|\.ci)\/|\.ts$|__pycache__|\.pyc$|\.tgz$/.test(f));

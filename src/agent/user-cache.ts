@@ -1,18 +1,24 @@
 // Files the probe keeps between runs, in the user's cache directory (never
 // the project's): the calibration measured once per machine and Node version
-// (runtime/calibrate.ts), and the compiled agent (scripts/bundle-agent.mjs
-// reads the same place from its loader). $TANZHEN_CACHE_DIR, else
+// (runtime/calibrate.ts), the compiled agent (preload.ts) and instrumented
+// sources (instrument/rewrite-cache.ts). $TANZHEN_CACHE_DIR, else
 // $XDG_CACHE_HOME/tanzhen, else ~/.cache/tanzhen (%LOCALAPPDATA%\tanzhen on
-// Windows). Best effort: a directory that cannot be made or written means
-// the work is done again next time, nothing else.
+// Windows); TANZHEN_CACHE_DIR='' turns the cache off, and a relative path is
+// not used. Best effort: a directory that cannot be made or written means the
+// work is done again next time, nothing else. (bin/tanzhen.js reads the same
+// place for the launcher's compile cache.)
 import path from 'node:path';
 import { ensurePrivateDir, notPrivateDir, readPrivate, writeFileAtomic } from '../common/files.js';
 
 export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.TANZHEN_CACHE_DIR) return path.resolve(env.TANZHEN_CACHE_DIR);
-  if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)) return path.join(env.XDG_CACHE_HOME, 'tanzhen');
-  if (process.platform === 'win32') return env.LOCALAPPDATA ? path.join(env.LOCALAPPDATA, 'tanzhen') : undefined;
-  return env.HOME ? path.join(env.HOME, '.cache', 'tanzhen') : undefined;
+  const base =
+    env.TANZHEN_CACHE_DIR ??
+    (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)
+      ? path.join(env.XDG_CACHE_HOME, 'tanzhen')
+      : process.platform === 'win32'
+        ? env.LOCALAPPDATA && path.join(env.LOCALAPPDATA, 'tanzhen')
+        : env.HOME && path.join(env.HOME, '.cache', 'tanzhen'));
+  return base && path.isAbsolute(base) ? base : undefined;
 }
 
 /** The cached file's bytes, or undefined. Only from a directory of ours that no one else can write. */

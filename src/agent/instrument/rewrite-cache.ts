@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { ensurePrivateDir, readPrivate, writeFileAtomic } from '../../common/files.js';
 import type { Target } from '../../common/types.js';
+import { userCacheDir } from '../user-cache.js';
 
 declare const __TANZHEN_BUILD__: string | undefined;
 
@@ -25,9 +26,8 @@ function cacheDir(): string | null {
   if (dir !== undefined) return dir;
   dir = null;
   if (typeof __TANZHEN_BUILD__ !== 'string') return dir;
-  const env = process.env;
-  const base = env.TANZHEN_CACHE_DIR ?? (env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'tanzhen') : env.HOME ? path.join(env.HOME, '.cache', 'tanzhen') : '');
-  if (base === '' || !path.isAbsolute(base)) return dir;
+  const base = userCacheDir();
+  if (base === undefined) return dir;
   try {
     const rewriteDir = path.join(base, 'rewrite');
     ensurePrivateDir(rewriteDir);
