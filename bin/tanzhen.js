@@ -6,7 +6,7 @@
 // Node has one (22.1+): this is tanzhen's own process, not the program's,
 // whose environment is left as it was (docs/startup.md).
 'use strict';
-const { existsSync } = require('node:fs');
+const { existsSync, lstatSync, mkdirSync } = require('node:fs');
 const path = require('node:path');
 const { enableCompileCache } = require('node:module');
 
@@ -25,8 +25,12 @@ const cache =
       ? env.LOCALAPPDATA && path.join(env.LOCALAPPDATA, 'tanzhen')
       : env.HOME && path.join(env.HOME, '.cache', 'tanzhen'));
 if (cache && path.isAbsolute(cache) && !env.NODE_COMPILE_CACHE && typeof enableCompileCache === 'function') {
+  // Made private (0700) by us first, and used only when it is ours and no one else can write it: it holds code we run.
   try {
-    enableCompileCache(path.join(cache, 'compile'));
+    const dir = path.join(cache, 'compile');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const s = lstatSync(dir);
+    if (s.isDirectory() && (process.geteuid === undefined || s.uid === process.geteuid()) && (process.platform === 'win32' || (s.mode & 0o077) === 0)) enableCompileCache(dir);
   } catch {}
 }
 require(cli);

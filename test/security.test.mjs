@@ -304,9 +304,10 @@ require('fs').readFileSync(__filename);\n`,
       child.stderr.on('data', (d) => (stderr += d));
       child.on('close', (code) => resolve({ code, stderr }));
     });
-  // The cache of instrumented sources (HOME/.cache/tanzhen/rewrite) is the one place besides the out directory.
+  // The user cache directory (HOME/.cache/tanzhen: instrumented sources in rewrite/, the compiled agent and the
+  // calibration, the launcher's compile cache in compile/) is the one place besides the out directory.
   const cache = path.join(home, '.cache', 'tanzhen');
-  const inCache = (p) => [path.dirname(cache), cache, path.join(cache, 'rewrite')].includes(p) || p.startsWith(path.join(cache, 'rewrite') + path.sep);
+  const inCache = (p) => [path.dirname(cache), cache].includes(p) || p.startsWith(cache + path.sep);
   const allowedSpecial = (p) => p.startsWith('/dev/') || p.startsWith('/proc/self/') || p === log || inCache(p);
 
   const out = path.join(dir, 'out');
@@ -328,6 +329,11 @@ require('fs').readFileSync(__filename);\n`,
   assert.deepEqual(readdirSync(path.join(home, '.cache')), ['tanzhen']);
   for (const entry of [cache, path.join(cache, 'rewrite')]) assert.equal(statSync(entry).mode & 0o777, 0o700, entry);
   for (const name of readdirSync(path.join(cache, 'rewrite'))) assert.equal(statSync(path.join(cache, 'rewrite', name)).mode & 0o777, 0o600, name);
+  for (const name of readdirSync(cache)) {
+    const mode = statSync(path.join(cache, name)).mode & 0o777;
+    if (name === 'rewrite' || name === 'compile') assert.equal(mode, 0o700, name);
+    else assert.ok(/^(?:agent-.*\.v8|calibration-.*\.json)$/.test(name) && mode === 0o600, `${name} ${mode.toString(8)}`);
+  }
   assert.deepEqual(readdirSync(dir).sort(), ['lib.js', 'lib.mjs', 'main.js', 'out', 'worker.js'].sort());
 });
 
