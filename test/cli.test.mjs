@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { bin, fixture, fn, probe, tanzhen, tempDir } from './helpers.mjs';
+import { bin, fixture, fn, node, probe, root, tanzhen, tempDir } from './helpers.mjs';
 
 const hello = path.join(fixture('..'), '../examples/hello');
 
@@ -150,4 +150,18 @@ test('built-in targets that are not functions warn once and the program runs', a
   assert.equal(r.code, 0);
   assert.match(r.stderr, /warning: fs:constants: constants is not a function \(it is an object\); not probed/);
   assert.match(r.stderr, /warning: os:EOL: EOL is not a function \(it is a string\)/);
+});
+
+test('tanzhen report DIR on results the preload wrote alone (no run.json, no summary.json)', async () => {
+  const cwd = fixture('scale');
+  const out = tempDir();
+  const r = spawnSync(node, ['--require', path.join(root, 'dist/agent/register.cjs'), 'paths.js', '10'], {
+    cwd,
+    env: { ...process.env, TANZHEN_TRACE: './paths.js:route', TANZHEN_OUT: out, TANZHEN_CWD: cwd },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const report = await tanzhen(['report', out]);
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(report.stderr, /^route \(\S*paths\.js:16\)\s+10\s+0\s/m);
 });

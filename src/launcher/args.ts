@@ -314,7 +314,7 @@ Options for run:
                                callbacks too (costs an AsyncLocalStorage
                                enterWith per call: ~0.5 µs on Node 24)
       --sample RATE|auto       time only a share of calls (0.1: 1 in 10; 1: all;
-                               auto: busy functions share ~200 000 timed calls
+                               auto: busy functions share ~50 000 timed calls
                                a second), still counting every call; default: auto for
                                functions of wildcard targets (pkg:*), all for
                                the rest

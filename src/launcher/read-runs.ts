@@ -28,6 +28,11 @@ export function readRun(given: string): Summary {
     const reports = readProcessReports(where);
     const record = reports.length > 0 ? readRunRecord(where) : undefined;
     if (record) return buildSummary(reports, { command: record.command, exitCode: record.exitCode ?? null, signal: record.signal, targets: record.targets, cwd: record.cwd });
+    // Written by the preload alone (TANZHEN_OUT without the launcher): no run.json, the reports say what ran.
+    if (reports.length > 0 && !existsSync(path.join(where, SUMMARY_FILE))) {
+      const targets = [...new Set(reports.flatMap((r) => [...r.matched, ...Object.keys(r.candidates)]))];
+      return buildSummary(reports, { command: reports[0].argv, exitCode: null, targets });
+    }
     if (!existsSync(path.join(where, SUMMARY_FILE))) throw new UsageError(`${given} holds no tanzhen results (no ${SUMMARY_FILE})`);
   }
   try {
