@@ -32,6 +32,12 @@ export function tanzhen(args, { cwd = root, env = {}, input, onSpawn, timeout = 
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
+      // The program's own children too: one left alive holds our pipes open, and the test file would wait on it for ever.
+      for (const pid of descendants(child.pid)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      }
       child.kill('SIGKILL');
       reject(new Error(`tanzhen ${args.join(' ')} timed out\n${stderr}`));
     }, timeout);
@@ -44,6 +50,24 @@ export function tanzhen(args, { cwd = root, env = {}, input, onSpawn, timeout = 
     else child.stdin.end();
     onSpawn?.(child);
   });
+}
+
+/** Every process below `pid` (from ps), deepest last. */
+function descendants(pid) {
+  let table;
+  try {
+    table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const children = new Map();
+  for (const line of table.trim().split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const out = [];
+  for (const queue = [pid]; queue.length > 0; ) for (const c of children.get(queue.shift()) ?? []) out.push(c), queue.push(c);
+  return out;
 }
 
 /** Runs `command` under the probe with `targets`, writing to a fresh out dir; adds `summary`. */
