@@ -7,7 +7,7 @@ import path from 'node:path';
 import { calls, fixture, probe, root, tanzhen, tempDir } from './helpers.mjs';
 
 const { layOut } = await import(path.join(root, 'dist/report/chrome-trace.js'));
-const { readSpans } = await import(path.join(root, 'dist/report/spans.js'));
+const { readSpans } = await import(path.join(root, 'dist/common/run-dir/spans.js'));
 
 const readTrace = (out) => JSON.parse(readFileSync(path.join(out, 'trace.json'), 'utf8'));
 const complete = (trace) => trace.traceEvents.filter((e) => e.ph === 'X');

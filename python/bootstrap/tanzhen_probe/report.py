@@ -288,6 +288,27 @@ def _gc_restart(phase, info):
             pass
 
 
+def _block_process_signals():
+    """Blocks SIGTERM, SIGHUP and SIGINT in this thread; returns the mask to restore (None: nothing done)."""
+    try:
+        import signal as _signal
+
+        return _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGTERM, _signal.SIGHUP, _signal.SIGINT})
+    except Exception:
+        return None
+
+
+def _restore_signals(mask):
+    if mask is None:
+        return
+    try:
+        import signal as _signal
+
+        _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
+    except Exception:
+        pass
+
+
 class _Flusher(object):
     """The periodic flush, on a bare _thread thread (invisible to threading.enumerate())."""
 
@@ -306,19 +327,22 @@ class _Flusher(object):
         done.acquire()
         self.stop_lock, self.done_lock, self.tid = stop, done, None
         self.running = True
-        _thread.start_new_thread(self._run, (stop, done))
+        # Born with the signals blocked, not blocking them once it runs: a SIGTERM that reached it in
+        # between would run no Python handler (only the main thread does, woken by EINTR) while the
+        # main thread sleeps in a blocking call (a Pool worker waiting for a task) — a process that
+        # would die of the signal bare would hang.
+        masked = _block_process_signals()
+        try:
+            _thread.start_new_thread(self._run, (stop, done))
+        finally:
+            _restore_signals(masked)
 
     def _run(self, stop, done):
         try:
             # A process-directed signal must not land on this thread: with a Python handler installed
             # (ours for SIGTERM), only the main thread runs it, and a main thread blocked in a read
             # (a Pool worker waiting for a task) would then never wake up to die.
-            try:
-                import signal as _signal
-
-                _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGTERM, _signal.SIGHUP, _signal.SIGINT})
-            except Exception:
-                pass
+            _block_process_signals()
             get_native_id = getattr(_thread, 'get_native_id', None)
             self.tid = get_native_id() if get_native_id else None
             interval = self.reporter.interval
