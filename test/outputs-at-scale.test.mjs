@@ -53,6 +53,16 @@ test('run --top 3 --sort calls --out: the three most called, and where the rest 
   assert.doesNotMatch(all.stderr, /more function/);
 });
 
+test('report A B merges two runs and writes no file: its "more" line names none', async () => {
+  const a = await probe(['./app.js:*'], ['node', 'app.js'], { cwd, extra: ['-q'] });
+  const b = await probe(['./app.js:*'], ['node', 'app.js'], { cwd, extra: ['-q'] });
+  const one = report(a.out);
+  assert.match(one.stderr, /^… 5 more functions \(summary\.json, report\.html\); --top N or --top all$/m);
+  const merged = spawnSync(node, [bin, 'report', a.out, b.out], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', COLUMNS: '160' } });
+  assert.equal(merged.status, 0, merged.stderr);
+  assert.match(merged.stderr, /^… 5 more functions; --top N or --top all$/m);
+});
+
 test('report DIR of 10 000 functions: --top and --sort order and cut the table', () => {
   const dir = writeBigRun(tempDir(), { functions: 10_000, called: 3_000 });
   const plain = report(dir);

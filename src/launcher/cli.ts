@@ -39,7 +39,8 @@ async function report(args: ReportArgs): Promise<void> {
     writeJson((chunk) => process.stdout.write(chunk), summary, 2, 64, true);
     process.stdout.write('\n');
   } else if (args.tree) process.stdout.write(renderTree(summary, { width: process.stdout.columns || 120 }));
-  else printSummary(summary, { top: args.top, sort: args.sort, saved: true });
+  // Several runs merged here are written nowhere: the "more" line points at files only for one run's directory.
+  else printSummary(summary, { top: args.top, sort: args.sort, saved: summaries.length === 1 });
 }
 
 async function main(argv: string[]): Promise<void> {
