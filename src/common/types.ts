@@ -66,6 +66,9 @@ export interface TreeColumns {
   selfMs: number[];
 }
 
+/** TreeRecord.fn of an "other calls" node (see ProcessReport.treeLimit). */
+export const OTHER_CALLS = -1;
+
 /**
  * One node of a process's call tree: calls of `fn` (index into functions) made from `parent` (node index, -1 at the root).
  * fn -1: "other calls", every call on a path first seen after the tree was full, with all it called.

@@ -8,10 +8,9 @@
 // requestA and requestB both open at once. So a thread gets as many tracks
 // ("lanes") as it needs: a call goes on its parent's lane when it nests
 // there, otherwise on the first lane that is free at its start.
-import { writeSync } from 'node:fs';
 import path from 'node:path';
 import type { FunctionRecord, ProcessReport } from '../common/types.js';
-import { commitTemp, openTemp } from '../common/files.js';
+import { writeFileStreamed } from '../common/files.js';
 import { TRACE_FILE } from '../common/run-dir/layout.js';
 import { readSpans, type SpanRecord } from '../common/run-dir/spans.js';
 
@@ -35,33 +34,19 @@ export interface TraceOptions {
 
 /** Writes `DIR/trace.json` (atomically, mode 0600); returns the number of call events. */
 export function writeChromeTrace(outDir: string, reports: ProcessReport[], options: TraceOptions = {}): number {
-  const file = path.join(outDir, TRACE_FILE);
-  const { fd, temp } = openTemp(file);
   let calls = 0;
-  let failed: unknown;
-  try {
+  writeFileStreamed(path.join(outDir, TRACE_FILE), (write) => {
     let first = true;
-    let chunk = '';
-    const emit = (event: TraceEvent) => {
-      chunk += (first ? '\n' : ',\n') + JSON.stringify(event);
-      first = false;
-      if (chunk.length > 1 << 20) {
-        writeSync(fd, chunk);
-        chunk = '';
-      }
-    };
-    writeSync(fd, '{"traceEvents":[');
+    write('{"traceEvents":[');
     for (const events of traceEvents(outDir, reports, options)) {
       for (const event of events) {
         if (event.ph === 'X') calls++;
-        emit(event);
+        write((first ? '\n' : ',\n') + JSON.stringify(event));
+        first = false;
       }
     }
-    writeSync(fd, chunk + '\n],"displayTimeUnit":"ms","otherData":{"producer":"tanzhen"}}\n');
-  } catch (error) {
-    failed = error;
-  }
-  commitTemp(fd, temp, file, failed);
+    write('\n],"displayTimeUnit":"ms","otherData":{"producer":"tanzhen"}}\n');
+  });
   return calls;
 }
 

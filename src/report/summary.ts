@@ -1,7 +1,7 @@
 // Merges the reports of every probed process of a run into summary.json:
 // functions by (file, name), histograms bucket by bucket, call trees by path.
 import { FunctionMerge, round } from './function-merge.js';
-import type { Calibration, ProcessReport, Summary, SummaryFunction, TreeNode, Unmatched } from '../common/types.js';
+import { OTHER_CALLS, type Calibration, type ProcessReport, type Summary, type SummaryFunction, type TreeNode, type Unmatched } from '../common/types.js';
 import { nearest } from './suggest.js';
 
 export interface RunInfo {
@@ -35,9 +35,8 @@ export function buildSummary(reports: ProcessReport[], run: RunInfo): Summary {
   };
 }
 
-/** A process tree's "other calls" node (see ProcessReport.treeLimit). */
-const OTHER_CALLS = -1;
-export const OTHER_NODE = { name: '(other calls)', file: '' };
+/** A process tree's "other calls" node, as the merged tree names it. */
+const OTHER_NODE = { name: '(other calls)', file: '' };
 
 function mergeFunctions(reports: ProcessReport[]): SummaryFunction[] {
   const merge = new FunctionMerge();

@@ -7,7 +7,7 @@
 // millions, and nobody reads them): past that, a call on a new path goes into
 // its parent's "other calls" node (fn OTHER), which also takes in everything
 // called under it.
-import type { TreeColumns } from '../../common/types.js';
+import { OTHER_CALLS as OTHER, type TreeColumns } from '../../common/types.js';
 import { grownFloat64, grownInt32 } from './arrays.js';
 
 let capacity = 256;
@@ -24,8 +24,6 @@ let table = new Int32Array(1024);
 let lastParent = new Int32Array(64).fill(-1);
 let lastNode = new Int32Array(64);
 
-/** The function index of an "other calls" node. */
-export const OTHER = -1;
 let maxNodes = 50_000;
 /** Set once the tree reached maxNodes. */
 let full = false;

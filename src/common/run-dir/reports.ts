@@ -8,8 +8,8 @@ import { readPrivate, writeFileStreamed } from '../files.js';
 import type { ProcessReport, TreeRecord } from '../types.js';
 import { PROCESSES_DIR } from './layout.js';
 
-/** Arrays written an element at a time, so no report, however big, is one string. */
-const STREAMED = new Set(['functions', 'tree']);
+/** Arrays written an element at a time, so no report, however big, is one string (the tree comes as columns). */
+const STREAMED = new Set(['functions']);
 
 /** Reports carry `tree` once read, whichever way the process wrote it. */
 function withTree(report: ProcessReport): ProcessReport {
