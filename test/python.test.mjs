@@ -374,6 +374,34 @@ test('two interleaved asyncio task trees stay apart; to_thread calls nest under 
   );
 });
 
+test('threads: every call counted, rewritten or wrapped, with reports taken every millisecond (3.8/3.9 switch threads mid-update)', async () => {
+  const pythons = [...available, ['3.9', pyenvPython('3.9')], ['3.10', pyenvPython('3.10')]].filter(([, p]) => p);
+  await Promise.all(
+    pythons.map(async ([label, python]) => {
+      for (const spans of ['0', '1']) {
+        const r = await runPython(python, ['run.py'], {
+          cwd: path.join(fixtures, 'threads'),
+          trace: ['counting:leaf', 'counting:gen', 'counting:made', 'math:sqrt'],
+          extra: { TANZHEN_FLUSH_MS: '1', TANZHEN_SPANS: spans },
+        });
+        assert.equal(r.code, 0, `${label}: ${r.stderr}`);
+        assert.equal(r.stderr, '', label);
+        const f = byName(r.reports[0]);
+        const got = Object.fromEntries(['leaf', 'gen', 'made', 'sqrt'].map((n) => [n, [f[n].calls, f[n].probedBy]]));
+        assert.deepEqual(got, {
+          leaf: [80000, 'definition'],
+          gen: [4, 'definition'],
+          made: [80000, 'wrapper'],
+          sqrt: [80000, 'wrapper'],
+        }, `${label}, spans ${spans}`);
+        const tree = r.reports[0].tree;
+        const node = (name) => tree.filter((n) => r.reports[0].functions[n.fn].name === name).reduce((s, n) => s + n.calls, 0);
+        assert.deepEqual([node('leaf'), node('made'), node('sqrt')], [80000, 80000, 80000], `${label}: the tree counts them too`);
+      }
+    }),
+  );
+});
+
 test('TANZHEN_SPANS=1: one span per call, nested by parent id, errors flagged; TANZHEN_MAX_SPANS caps them', async () => {
   await Promise.all(
     available.map(async ([label, python]) => {

@@ -20,9 +20,9 @@ and total, and the histogram; no allocation. With spans, also a span id
 (itertools.count) and one packed record added to spans.buffer.
 
 The updates run after the last call in the wrapper, with no call in between,
-so under the GIL no thread switch can split them (3.10+); on 3.8/3.9 a switch
-there is possible but would need another thread finishing a call of the same
-function within the same instant.
+so under the GIL no thread switch can split them (3.10+). 3.8/3.9 can switch
+between any two bytecodes: there wrap() returns the wrappers of hooked.py,
+which record through the serialized hooks of hooks.py.
 """
 import sys
 from time import perf_counter_ns
@@ -78,7 +78,7 @@ def clear(wrapper):
 class Record(object):
     """One probed function as reported: where it is, and the wrappers that time it."""
 
-    __slots__ = ('target', 'name', 'file', 'line', 'wrappers', 'cache', 'index')
+    __slots__ = ('target', 'name', 'file', 'line', 'wrappers', 'cache', 'index', 'wrapped')
 
     def __init__(self, target, name, file, line, index=-1):
         self.target = target
@@ -88,6 +88,7 @@ class Record(object):
         self.wrappers = []
         self.cache = None  # (key, JSON text) of the last report
         self.index = index  # position in `records`: the function index of tree nodes and spans
+        self.wrapped = False  # timed by a wrapper somewhere (else only where it is defined)
 
     def figures(self):
         """(histogram list or None, max ns, errors) over all wrappers."""
@@ -586,7 +587,14 @@ def wrap(func, rec):
     log = _log
     keep = _spans.enabled
     fi = rec.index
-    if kind == 'async':
+    from . import hooks
+
+    if hooks.SERIAL:  # 3.8/3.9: in-place updates would lose calls between threads (hooks.py)
+        from . import hooked
+
+        wrapper = hooked.wrap(kind, func, fi)
+        figures = None
+    elif kind == 'async':
         wrapper = figures = _plain_async(func, fi, keep, log, rec.name)
     elif kind == 'gen':
         wrapper = figures = _plain_gen(func, fi, keep, log, rec.name)
@@ -605,5 +613,9 @@ def wrap(func, rec):
 
         wrapper = functools.update_wrapper(types.coroutine(wrapper), func)
     _OUR_CODES.add(wrapper.__code__)
-    rec.wrappers.append(figures)
+    rec.wrapped = True
+    if figures is None:
+        hooks.state_for(rec)
+    else:
+        rec.wrappers.append(figures)
     return wrapper

@@ -73,14 +73,16 @@ def jnum(x):
 def _function_json(r, sums):
     hist, maxns, errors = r.figures()
     total, self_ns = sums.get(r.index, (0, 0))
-    key = (total, self_ns, maxns, errors)
+    calls = 0 if hist is None else sum(hist)
+    # The calls are in the key: a report taken while another thread was between a call's tree
+    # update and its histogram update has a total that already counts a call its histogram does not.
+    key = (calls, total, self_ns, maxns, errors)
     cache = r.cache
     if cache is not None and cache[0] == key:
         return cache[1]
     if hist is None:
-        calls, sparse = 0, '[]'
+        sparse = '[]'
     else:
-        calls = sum(hist)
         sparse = '[' + ','.join(['[%d,%d]' % (i, c) for i, c in enumerate(hist) if c]) + ']'
     text = ''.join([
         '{"target":', jstr(r.target),
@@ -93,7 +95,7 @@ def _function_json(r, sums):
         ',"selfMs":', jnum(self_ns / 1e6),
         ',"maxMs":', jnum(maxns / 1e6),
         ',"histogram":', sparse,
-        ',"probedBy":"wrapper"' if any(type(w) is not list for w in r.wrappers) else ',"probedBy":"definition"', '}',
+        ',"probedBy":"wrapper"' if r.wrapped else ',"probedBy":"definition"', '}',
     ])
     r.cache = (key, text)
     return text
@@ -113,7 +115,7 @@ def _tree_json():
 
 def _calibration():
     hooks = sys.modules.get(__package__ + '.hooks')
-    if hooks is None or not hooks.calibrated:
+    if hooks is None or not getattr(hooks, 'calibrated', False):  # (a flush while it is being imported)
         return ''
     return ',"calibration":{"overheadNs":%d,"method":%s}' % (hooks.overhead[0], jstr(hooks.CALIBRATION_METHOD))
 
@@ -168,7 +170,7 @@ class Reporter(object):
         self.interval = interval_ms / 1000.0
         self.started_at = int(_time() * 1000)
         self.lock = _thread.allocate_lock()
-        self.failed = False
+        self.warned = False
         self.last = None  # (pid, text) last written
         self.flusher = None
         self.owner = None  # the thread flushing now
@@ -179,8 +181,6 @@ class Reporter(object):
         return self.owner == _thread.get_ident()
 
     def flush(self):
-        if self.failed:
-            return
         # Never wait long: os._exit may come from a thread while another one flushes.
         if not self.lock.acquire(True, 5):
             return
@@ -194,8 +194,10 @@ class Reporter(object):
             write_atomic(self.dir, '%d-0.json' % pid, text)
             self.last = (pid, text)
         except Exception as error:
-            self.failed = True
-            state.warn('cannot write results to %s: %s' % (self.dir, error))
+            # Said once; the next flush tries again (the last one, at exit, is the one that counts).
+            if not self.warned:
+                self.warned = True
+                state.warn('cannot write results to %s: %s' % (self.dir, error))
         finally:
             self.owner = None
             self.lock.release()
