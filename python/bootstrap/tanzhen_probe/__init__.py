@@ -72,10 +72,12 @@ def start(bootstrap_dir=None):
                 warn('TANZHEN_MAX_SPANS=%r is not a number; using %d' % (text, spans.DEFAULT_MAX))
                 max_spans = spans.DEFAULT_MAX
             spans.enable(reporter.dir, max_spans)  # before any function is wrapped
-        reporter.install(periodic=bool(targets))
         from . import signals
 
-        signals.install(reporter)
+        signals.install(reporter)  # before the flusher starts: it waits on the signals' doorbells
+        reporter.install(periodic=bool(targets))
+        signals.install_fork_hooks()  # after the reporter's: a child zeroes its figures before a pending signal gets in
+        reporter.restart_in_children()  # after the signals': a child's flusher waits on the child's doorbells
 
     if not targets:
         return

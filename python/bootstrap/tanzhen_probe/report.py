@@ -19,9 +19,9 @@ import _thread
 import atexit
 import os
 import sys
-from time import sleep as _sleep, time as _time
+from time import monotonic as _monotonic, sleep as _sleep, time as _time
 
-from . import recorder, spans, state, tree
+from . import recorder, signals, spans, state, tree
 from .files import EXCLUSIVE, ensure_private_dir, temp_name, write_all
 
 _getpid = os.getpid
@@ -255,13 +255,30 @@ class Reporter(object):
             if self.flusher is not None:
                 self.flusher.pending = self.flusher.pending or self.flusher.running
                 self.flusher.running = False
+                self.flusher.after_fork_in_child()
         except Exception:
             pass
-        self._schedule_restart()
+
+    def restart_in_children(self):
+        """A forked child starts its flusher at once (after signals.py's fork hooks, which must
+        give it the child's own doorbells first): a Pool worker may never collect garbage, and
+        only the flusher gets a SIGTERM that the main thread missed acted on (signals.py)."""
+        if self.flusher is not None and hasattr(os, 'register_at_fork'):
+            os.register_at_fork(after_in_child=self._restart_in_child)
+
+    def _restart_in_child(self):
+        flusher = self.flusher
+        try:
+            if flusher.pending and not flusher.running:
+                flusher.pending = False
+                flusher.start()
+        except Exception:
+            pass
 
     def _schedule_restart(self):
-        # Not now: 3.12+ counts threads right after fork() returns. The next
-        # garbage collection (any allocating program has them often) will do.
+        # Not now: in the parent, 3.12+ counts threads once the after-fork hooks have run (and warns
+        # of a multi-threaded fork). The next garbage collection (any allocating program has them
+        # often) will do. (A child's own fork stops its flusher first: _before_fork.)
         if self.flusher is None or not self.flusher.pending:
             return
         try:
@@ -321,6 +338,7 @@ class _Flusher(object):
         self.stop_lock = None
         self.done_lock = None
         self.tid = None
+        self.wake = None  # (read, write) of the pipe stop() writes to: the loop may wait in select()
 
     def start(self):
         stop = _thread.allocate_lock()
@@ -328,6 +346,11 @@ class _Flusher(object):
         done = _thread.allocate_lock()
         done.acquire()
         self.stop_lock, self.done_lock, self.tid = stop, done, None
+        if self.wake is None and signals.bells():
+            try:
+                self.wake = signals.private_pipe()  # before the thread: stop() may come at once
+            except Exception:
+                pass
         self.running = True
         # Born with the signals blocked, not blocking them once it runs: a SIGTERM that reached it in
         # between would run no Python handler (only the main thread does, woken by EINTR) while the
@@ -347,6 +370,10 @@ class _Flusher(object):
             _block_process_signals()
             get_native_id = getattr(_thread, 'get_native_id', None)
             self.tid = get_native_id() if get_native_id else None
+            bells = signals.bells()
+            if bells and self.wake is not None:
+                self._run_with_bells(stop, bells)
+                return
             interval = self.reporter.interval
             while not stop.acquire(True, interval):
                 self.reporter.flush()
@@ -354,6 +381,40 @@ class _Flusher(object):
             pass
         finally:
             done.release()
+
+    def _run_with_bells(self, stop, bells):
+        """The loop when signals ring doorbells (signals.py): flush every interval; on a ring whose
+        handler has not started within 50 ms, send the signal to the main thread every 50 ms until it has."""
+        wake, _, identity = self.wake
+        interval = self.reporter.interval
+        due = _monotonic() + interval
+        waiting = False
+        while bells and signals.ours(wake, identity):
+            timeout = 0.05 if waiting else max(0.0, due - _monotonic())
+            ready = signals.wait(bells + [wake], timeout)
+            if stop.acquire(False):
+                return
+            if waiting:
+                waiting = signals.nudge()
+            if ready:
+                if wake in ready:
+                    signals.drain(wake)
+                waiting = signals.rung(ready) or waiting  # the first nudge only after 50 ms
+            if _monotonic() >= due:
+                self.reporter.flush()
+                due = _monotonic() + interval
+            bells = signals.bells()  # those the program has not closed
+        # The program closed our descriptors: the plain wait, as with no doorbell
+        remaining = max(0.0, due - _monotonic())
+        while not stop.acquire(True, remaining):
+            self.reporter.flush()
+            remaining = interval
+
+    def after_fork_in_child(self):
+        """A wake pipe of its own: the parent's is shared with this process after fork()."""
+        wake, self.wake = self.wake, None
+        if wake is not None:
+            signals.close_ours(wake[:2], wake[2])
 
     def stop(self, wait):
         if not self.running:
@@ -363,6 +424,8 @@ class _Flusher(object):
             self.stop_lock.release()
         except RuntimeError:
             pass
+        if self.wake is not None:
+            signals.poke(self.wake[1], self.wake[2])
         if not wait:
             return
         if self.done_lock.acquire(True, 2):
