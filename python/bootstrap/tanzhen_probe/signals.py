@@ -61,9 +61,8 @@ def private_pipe():
     r, w = _pipe()
     try:
         import fcntl
-        import resource
 
-        floor = max(3, min(1000, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 64))
+        floor = max(3, min(1000, os.sysconf('SC_OPEN_MAX') - 64))  # the soft RLIMIT_NOFILE
         high = (fcntl.fcntl(r, fcntl.F_DUPFD_CLOEXEC, floor), fcntl.fcntl(w, fcntl.F_DUPFD_CLOEXEC, floor))
         _close(r)
         _close(w)
