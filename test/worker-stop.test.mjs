@@ -27,5 +27,5 @@ for (const [mode, what] of [
 test('process.exit() with a live eval worker: the exit listeners do not wait for it', async () => {
   const r = await probe(['./work.js:tick'], ['node', 'timing.js', 'exit'], { cwd, extra: ['-q'] });
   assert.equal(r.code, 0, r.stderr);
-  assert.ok(numbers(r.stdout).exit < 200, r.stdout);
+  assert.ok(numbers(r.stdout).exit < 600, r.stdout); // 1–4 ms idle; 243 seen on a loaded machine; 1005 before the fix
 });
