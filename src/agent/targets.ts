@@ -54,6 +54,8 @@ function fileMatches(target: Target, filename: string, globs: Array<{ target: Ta
   const m = target.module;
   switch (m.kind) {
     case 'file':
+      // Each way of naming the file starts with its path: one comparison turns away all others.
+      if (!filename.startsWith(m.path)) return false;
       return filename === m.path || (!SOURCE_EXT.test(m.path) && withoutExtension(filename) === m.path) || isIndexOf(filename, m.path);
     case 'glob':
       return globs.some((g) => g.target === target && g.test(filename));
