@@ -9,6 +9,7 @@
 // place for the launcher's compile cache.)
 import path from 'node:path';
 import { ensurePrivateDir, notPrivateDir, readPrivate, writeFileAtomic } from '../common/files.js';
+import { fnv1a } from '../common/hash.js';
 
 export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const base =
@@ -21,15 +22,48 @@ export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
   return base && path.isAbsolute(base) ? base : undefined;
 }
 
+/** A private directory of the cache, made if missing (0700, checked as ours), or undefined. */
+export function userCacheSubdir(name: string): string | undefined {
+  const base = userCacheDir();
+  if (!base) return undefined;
+  try {
+    const dir = path.join(base, name);
+    ensurePrivateDir(dir);
+    return dir;
+  } catch {
+    return undefined; // not ours, not private, a read-only home: run without it
+  }
+}
+
+/** A cache file's bytes; any failure is a miss. */
+export function readCacheFile(file: string): Buffer | undefined {
+  try {
+    return readPrivate(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps data in a cache file (atomically); false when it could not be kept. */
+export function writeCacheFile(file: string, data: string | Uint8Array): boolean {
+  try {
+    writeFileAtomic(file, data);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The cached file's bytes, or undefined. Only from a directory of ours that no one else can write. */
 export function readCachedBytes(name: string): Buffer | undefined {
   const dir = userCacheDir();
   if (!dir) return undefined;
   try {
-    return notPrivateDir(dir) === undefined ? readPrivate(path.join(dir, name)) : undefined;
+    if (notPrivateDir(dir) !== undefined) return undefined;
   } catch {
     return undefined;
   }
+  return readCacheFile(path.join(dir, name));
 }
 
 export function readCached(name: string): string | undefined {
@@ -42,16 +76,14 @@ export function writeCached(name: string, text: string | Uint8Array): string | u
   if (!dir) return undefined;
   try {
     ensurePrivateDir(dir);
-    writeFileAtomic(path.join(dir, name), text);
-    return path.join(dir, name);
   } catch {
     return undefined;
   }
+  const file = path.join(dir, name);
+  return writeCacheFile(file, text) ? file : undefined;
 }
 
-/** A short, stable hash of a string (FNV-1a, 32 bits), for cache file names. */
+/** A short, stable hash of a string, for cache file names. */
 export function hashText(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return fnv1a(text).toString(16).padStart(8, '0');
 }

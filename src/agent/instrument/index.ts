@@ -2,7 +2,7 @@
 import type { Target } from '../../common/types.js';
 import { noteUnprobed, warn } from '../runtime/state.js';
 import { MARKER, rewrite, RewriteError, type ModuleFormat } from './rewrite.js';
-import { cacheKey, readCached, writeCached } from './rewrite-cache.js';
+import { cacheKey, readRewrite, writeRewrite } from './rewrite-cache.js';
 import { moduleKey, noteOriginalSource } from '../runtime/source-text.js';
 import type { ModulePlan } from './bundle-map.js';
 
@@ -11,14 +11,14 @@ export function instrumentSource(source: string, filename: string, format: Modul
   try {
     // A map file beside the module is read by the rewrite too (bundle-map.ts): it is part of the key.
     const entry = source.includes(MARKER) ? null : cacheKey(source, filename, format, targets, plan?.mapText);
-    const cached = entry === null ? undefined : readCached(entry);
+    const cached = entry === null ? undefined : readRewrite(entry);
     if (cached !== undefined) {
       // What rewrite() would have noted: Function.prototype.toString's original text.
       noteOriginalSource(moduleKey(filename, source.length), source);
       return cached;
     }
     const result = rewrite(source, filename, format, targets, plan);
-    if (result !== undefined && entry !== null) writeCached(entry, result.code);
+    if (result !== undefined && entry !== null) writeRewrite(entry, result.code);
     // undefined: unparseable, or instrumented already (the marker), which is no news.
     if (result === undefined && !source.includes(MARKER)) {
       warn(`could not parse ${filename}; its functions are not probed`);

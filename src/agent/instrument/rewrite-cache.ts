@@ -10,9 +10,8 @@
 //     rewrite/<sha256>.js      (directory 0700, files 0600, never through a symlink)
 // TANZHEN_CACHE_DIR='' turns the cache off.
 import path from 'node:path';
-import { ensurePrivateDir, readPrivate, writeFileAtomic } from '../../common/files.js';
 import type { Target } from '../../common/types.js';
-import { userCacheDir } from '../user-cache.js';
+import { readCacheFile, userCacheSubdir, writeCacheFile } from '../user-cache.js';
 
 declare const __TANZHEN_BUILD__: string | undefined;
 
@@ -23,18 +22,7 @@ let dir: string | null | undefined;
 
 /** The cache directory, or null when the cache is off (no build id: unbundled code under test). */
 function cacheDir(): string | null {
-  if (dir !== undefined) return dir;
-  dir = null;
-  if (typeof __TANZHEN_BUILD__ !== 'string') return dir;
-  const base = userCacheDir();
-  if (base === undefined) return dir;
-  try {
-    const rewriteDir = path.join(base, 'rewrite');
-    ensurePrivateDir(rewriteDir);
-    dir = rewriteDir;
-  } catch {
-    // Not ours, not private, read-only home: run without the cache.
-  }
+  if (dir === undefined) dir = (typeof __TANZHEN_BUILD__ === 'string' && userCacheSubdir('rewrite')) || null;
   return dir;
 }
 
@@ -50,20 +38,17 @@ export function cacheKey(source: string, filename: string, format: string, targe
   return path.join(base, `${hash.digest('hex')}.js`);
 }
 
-export function readCached(entry: string): string | undefined {
-  try {
-    return readPrivate(entry).toString('utf8');
-  } catch {
-    return undefined;
-  }
+export function readRewrite(entry: string): string | undefined {
+  return readCacheFile(entry)?.toString('utf8');
 }
 
-export function writeCached(entry: string, code: string): void {
+export function writeRewrite(entry: string, code: string): void {
+  // A full disk or a read-only cache: the next run rewrites again.
+  if (!writeCacheFile(entry, code)) return;
   try {
-    writeFileAtomic(entry, code);
     prune(path.dirname(entry));
   } catch {
-    // A full disk or a read-only cache: the next run rewrites again.
+    // Another process pruned first.
   }
 }
 

@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TOKEN_START } from '../instrument/templates.js';
+import { fnv1a } from '../../common/hash.js';
 
 interface ModuleSource {
   file: string;
@@ -33,10 +34,7 @@ let installed = false;
 
 /** A short key for a module: FNV-1a of its file name and source length (the length checks a re-read). */
 export function moduleKey(file: string, sourceLength: number): string {
-  const text = `${file}\0${sourceLength}`;
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return (hash >>> 0).toString(36);
+  return fnv1a(`${file}\0${sourceLength}`).toString(36);
 }
 
 /** The rewriter, in the thread that runs the module, keeps its original text. */
