@@ -403,6 +403,10 @@ def variant(keep, log=None, lk=None):
     return dict(zip(NAMES, values))
 
 
+def installed():
+    return bool(_installed)
+
+
 def install(log=None, serialized=SERIAL):
     """Binds the hook names in builtins (after spans.enable: the variant is chosen here).
 

@@ -592,6 +592,8 @@ def wrap(func, rec):
     if hooks.SERIAL:  # 3.8/3.9: in-place updates would lose calls between threads (hooks.py)
         from . import hooked
 
+        if not hooks.installed():
+            hooks.install(log)  # start() binds them first; a wrapper must never meet unbound names
         wrapper = hooked.wrap(kind, func, fi)
         figures = None
     elif kind == 'async':
