@@ -217,8 +217,12 @@ def nudge():
     """Sends each rung signal whose handler has not started to the main thread; True if one has not."""
     waiting = False
     for number in _rung.difference(_started):
-        waiting = True
         try:
+            if signal.getsignal(number) is not _handlers.get(number):
+                # The program's handler took the signal (installed in between): it is theirs to act on.
+                _rung.discard(number)
+                continue
+            waiting = True
             _pthread_kill(_main[0], number)
         except Exception:
             pass
