@@ -88,6 +88,15 @@ for (const python of pythons()) {
     assert.ok(Date.now() - started < 20_000, 'not left waiting on the lock');
   });
 
+  test(`Python ${version}: children of a process holding 1 100 descriptors: the flusher does not spin, the doorbell still rings`, async () => {
+    const r = await probe(['work:tick'], [python, 'pool.py', 'crowded'], { cwd, extra });
+    assert.equal(r.code, 0, r.stderr);
+    const cpu = Number(/sleeper cpu ([\d.]+)/.exec(r.stdout)?.[1]);
+    assert.ok(cpu < 0.5, `a child asleep for 1 s used ${cpu} s of CPU`);
+    assert.match(r.stdout, /blocked child signal 15\n/);
+    assert.equal(fn(r.summary, 'tick').calls, 1 + 5);
+  });
+
   test(`Python ${version}: a daemon that closes every descriptor and opens its log, then is killed: its log holds its own line only`, async () => {
     const log = path.join(os.tmpdir(), `tz-daemon-${process.pid}-${version}.log`);
     try {

@@ -394,6 +394,8 @@ class _Flusher(object):
             ready = signals.wait(bells + [wake], timeout)
             if stop.acquire(False):
                 return
+            if ready is None:
+                break  # never spin on a wait that fails at once
             if waiting:
                 waiting = signals.nudge()
             if ready:
@@ -404,7 +406,7 @@ class _Flusher(object):
                 self.reporter.flush()
                 due = _monotonic() + interval
             bells = signals.bells()  # those the program has not closed
-        # The program closed our descriptors: the plain wait, as with no doorbell
+        # The program closed our descriptors, or they cannot be waited on: the plain wait, as with no doorbell
         remaining = max(0.0, due - _monotonic())
         while not stop.acquire(True, remaining):
             self.reporter.flush()

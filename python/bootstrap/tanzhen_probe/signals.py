@@ -36,9 +36,11 @@ _pipe = os.pipe
 _set_blocking = os.set_blocking
 _pthread_kill = getattr(signal, 'pthread_kill', None)
 try:
-    from select import select as _select
-except ImportError:  # no select(): the flusher keeps its plain wait, nothing rings
-    _select = None
+    # poll(), not select(): a forked child of a process holding over 1 000 descriptors gets pipes
+    # numbered past select()'s FD_SETSIZE (1024), where select() fails at once, every time.
+    from select import POLLIN as _POLLIN, poll as _poll
+except ImportError:  # no poll(): the flusher keeps its plain wait, nothing rings
+    _poll = None
 
 
 _installed = set()
@@ -111,11 +113,15 @@ def poke(fd, identity):
 
 
 def wait(fds, timeout):
-    """select() on fds; the ready ones ([] on timeout, or on an error: a descriptor closed under us)."""
+    """The fds readable (or hung up, or closed under us: the caller checks ours()) within timeout
+    seconds, [] if none; None when they cannot be waited on at all."""
     try:
-        return _select(fds, [], [], timeout)[0]
-    except (OSError, ValueError):
-        return []
+        waiter = _poll()
+        for fd in fds:
+            waiter.register(fd, _POLLIN)
+        return [fd for fd, _ in waiter.poll(timeout * 1000)]
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def install(reporter):
@@ -151,7 +157,7 @@ def install_fork_hooks():
 
 def _ring_on(numbers):
     """A doorbell pipe per signal, rung by faulthandler's C-level handler (then CPython's runs)."""
-    if _select is None or _pthread_kill is None:
+    if _poll is None or _pthread_kill is None:
         return
     try:
         import faulthandler
