@@ -267,13 +267,7 @@ class Reporter(object):
             os.register_at_fork(after_in_child=self._restart_in_child)
 
     def _restart_in_child(self):
-        flusher = self.flusher
-        try:
-            if flusher.pending and not flusher.running:
-                flusher.pending = False
-                flusher.start()
-        except Exception:
-            pass
+        self.flusher.resume()
 
     def _schedule_restart(self):
         # Not now: in the parent, 3.12+ counts threads once the after-fork hooks have run (and warns
@@ -298,13 +292,7 @@ def _gc_restart(phase, info):
     if phase != 'stop' or not _restart_targets:
         return
     while _restart_targets:
-        flusher = _restart_targets.pop()
-        try:
-            if flusher.pending and not flusher.running:
-                flusher.pending = False
-                flusher.start()
-        except Exception:
-            pass
+        _restart_targets.pop().resume()
 
 
 def _block_process_signals():
@@ -361,6 +349,15 @@ class _Flusher(object):
             _thread.start_new_thread(self._run, (stop, done))
         finally:
             _restore_signals(masked)
+
+    def resume(self):
+        """Starts again if a fork stopped it (and nothing has started it since)."""
+        try:
+            if self.pending and not self.running:
+                self.pending = False
+                self.start()
+        except Exception:
+            pass
 
     def _run(self, stop, done):
         try:

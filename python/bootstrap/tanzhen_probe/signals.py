@@ -62,19 +62,31 @@ def private_pipe():
     """
     r, w = _pipe()
     try:
+        r, w = _raised(r), _raised(w)
+        _set_blocking(r, False)
+        _set_blocking(w, False)  # a full pipe must never block a signal handler
+        st = _fstat(r)
+    except Exception:
+        for fd in (r, w):
+            try:
+                _close(fd)
+            except OSError:
+                pass
+        raise
+    return r, w, (st.st_dev, st.st_ino)
+
+
+def _raised(fd):
+    """fd moved to the lowest free number from 1000 (below the soft limit), or left where it is."""
+    try:
         import fcntl
 
         floor = max(3, min(1000, os.sysconf('SC_OPEN_MAX') - 64))  # the soft RLIMIT_NOFILE
-        high = (fcntl.fcntl(r, fcntl.F_DUPFD_CLOEXEC, floor), fcntl.fcntl(w, fcntl.F_DUPFD_CLOEXEC, floor))
-        _close(r)
-        _close(w)
-        r, w = high
+        high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, floor)
     except Exception:
-        pass  # where they are
-    _set_blocking(r, False)
-    _set_blocking(w, False)  # a full pipe must never block a signal handler
-    st = _fstat(r)
-    return r, w, (st.st_dev, st.st_ino)
+        return fd
+    _close(fd)
+    return high
 
 
 def ours(fd, identity):
